@@ -1,0 +1,59 @@
+// The proxy logging in to a backend, as a state machine without I/O:
+// greeting → HandshakeResponse41 → (AuthSwitchRequest → token) → OK or ERR.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/protocol/generic_packets.hpp"
+#include "proxy/protocol/handshake.hpp"
+#include "proxy/protocol/native_password.hpp"
+
+namespace rwproxy::protocol {
+
+class ClientHandshake {
+ public:
+  struct Settings {
+    std::string user;
+    std::optional<Sha1Digest> stage1;  // SHA1(password); nullopt for an empty password
+    std::string database;
+    std::uint8_t collation = 0;
+    std::uint32_t capabilities = 0;    // wanted; intersected with the server's
+    std::uint32_t max_packet_size = 1u << 30;
+    std::vector<std::pair<std::string, std::string>> attributes;
+  };
+
+  enum class Action {
+    send,     // send `output` and read the next server packet
+    done,     // logged in
+    failed,   // `error()` tells why
+  };
+
+  explicit ClientHandshake(Settings settings) : settings_(std::move(settings)) {}
+
+  // Feed each server packet with its sequence id; `output` gets a full frame to send.
+  Action on_packet(Bytes payload, std::uint8_t sequence_id, std::string& output);
+
+  const InitialHandshake& server_greeting() const { return greeting_; }
+  std::uint32_t capabilities() const { return negotiated_; }
+  const ErrPacket& error() const { return error_; }
+
+ private:
+  enum class State { greeting, auth_result, finished };
+
+  Action on_greeting(Bytes payload, std::uint8_t seq, std::string& output);
+  Action on_auth_result(Bytes payload, std::uint8_t seq, std::string& output);
+  Action fail(std::uint16_t code, std::string message);
+  std::string token_for(std::string_view scramble) const;
+
+  Settings settings_;
+  State state_ = State::greeting;
+  InitialHandshake greeting_;
+  std::uint32_t negotiated_ = 0;
+  ErrPacket error_;
+  bool switched_ = false;
+};
+
+}  // namespace rwproxy::protocol

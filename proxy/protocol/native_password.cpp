@@ -1,0 +1,48 @@
+#include "proxy/protocol/native_password.hpp"
+
+#include <openssl/evp.h>
+
+namespace rwproxy::protocol {
+
+Sha1Digest sha1(std::string_view a, std::string_view b) {
+  Sha1Digest out{};
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  return out;
+}
+
+namespace {
+std::string_view view(const Sha1Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+}  // namespace
+
+Sha1Digest native_password_hash(std::string_view password) {
+  Sha1Digest stage1 = sha1(password);
+  return sha1(view(stage1));
+}
+
+std::string native_password_token(const Sha1Digest& stage1, std::string_view scramble) {
+  Sha1Digest stage2 = sha1(view(stage1));
+  Sha1Digest mix = sha1(scramble.substr(0, 20), view(stage2));
+  std::string token(20, '\0');
+  for (std::size_t i = 0; i < 20; ++i) token[i] = static_cast<char>(stage1[i] ^ mix[i]);
+  return token;
+}
+
+std::optional<Sha1Digest> verify_native_password(std::string_view token, std::string_view scramble,
+                                                 const Sha1Digest& stored_hash) {
+  if (token.size() != 20) return std::nullopt;
+  Sha1Digest mix = sha1(scramble.substr(0, 20), view(stored_hash));
+  Sha1Digest stage1{};
+  for (std::size_t i = 0; i < 20; ++i) stage1[i] = static_cast<std::uint8_t>(token[i]) ^ mix[i];
+  if (sha1(view(stage1)) != stored_hash) return std::nullopt;
+  return stage1;
+}
+
+}  // namespace rwproxy::protocol
