@@ -158,3 +158,29 @@ std::error_code AuthSwitchRequest::deserialize(Bytes payload, AuthSwitchRequest&
 }
 
 }  // namespace rwproxy::protocol
+
+namespace rwproxy::protocol {
+
+std::error_code ChangeUserRequest::deserialize(Bytes payload, std::uint32_t capabilities, ChangeUserRequest& out) {
+  Reader r(payload);
+  if (r.u8() != static_cast<std::uint8_t>(Command::change_user) || !r.ok()) return ProtocolError::unexpected_packet;
+  out.username = std::string(r.null_terminated());
+  if (capabilities & capability::secure_connection) {
+    out.auth_response = std::string(r.string(r.u8()));
+  } else {
+    out.auth_response = std::string(r.null_terminated());
+  }
+  out.database = std::string(r.null_terminated());
+  if (!r.ok()) return ProtocolError::truncated_packet;
+  if (r.remaining() >= 2) out.collation = r.u16();
+  if ((capabilities & capability::plugin_auth) && !r.at_end()) out.auth_plugin = std::string(r.null_terminated());
+  if (!r.ok()) return ProtocolError::truncated_packet;
+  if ((capabilities & capability::connect_attrs) && !r.at_end()) {
+    HandshakeResponse holder;
+    if (auto ec = read_attributes(r, holder)) return ec;
+    out.attributes = std::move(holder.attributes);
+  }
+  return {};
+}
+
+}  // namespace rwproxy::protocol

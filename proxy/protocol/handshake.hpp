@@ -53,3 +53,19 @@ struct AuthSwitchRequest {
 };
 
 }  // namespace rwproxy::protocol
+
+namespace rwproxy::protocol {
+
+// COM_CHANGE_USER, as sent by a client (`capabilities` are the connection's negotiated ones).
+struct ChangeUserRequest {
+  std::string username;
+  std::string auth_response;
+  std::string database;
+  std::uint16_t collation = 0;  // 0 when the client did not send one
+  std::string auth_plugin;
+  std::vector<std::pair<std::string, std::string>> attributes;
+
+  static std::error_code deserialize(Bytes payload, std::uint32_t capabilities, ChangeUserRequest& out);
+};
+
+}  // namespace rwproxy::protocol

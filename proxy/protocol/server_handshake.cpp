@@ -1,12 +1,38 @@
 #include "proxy/protocol/server_handshake.hpp"
 
 #include <fmt/format.h>
+#include <openssl/rand.h>
 
 #include "proxy/protocol/constants.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 #include "proxy/protocol/generic_packets.hpp"
 
 namespace rwproxy::protocol {
+
+TokenCheck check_native_token(const std::optional<StoredCredential>& credential, std::string_view token,
+                              std::string_view scramble) {
+  TokenCheck result;
+  if (!credential) return result;
+  if (credential->empty_password) {
+    result.accepted = token.empty();
+    return result;
+  }
+  result.stage1 = verify_native_password(token, scramble, credential->hash);
+  result.accepted = result.stage1.has_value();
+  return result;
+}
+
+std::string make_scramble() {
+  std::string scramble(20, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(scramble.data()), static_cast<int>(scramble.size()));
+  for (char& c : scramble) c = static_cast<char>((static_cast<unsigned char>(c) % 127) + 1);
+  return scramble;
+}
+
+std::string access_denied_message(std::string_view user, std::string_view host, bool used_password) {
+  return fmt::format("Access denied for user '{}'@'{}' (using password: {})", user, host,
+                     used_password ? "YES" : "NO");
+}
 
 ServerHandshake::ServerHandshake(Settings settings, CredentialLookup lookup)
     : settings_(std::move(settings)), lookup_(std::move(lookup)) {}
@@ -69,24 +95,15 @@ ServerHandshake::Action ServerHandshake::on_response(Bytes payload, std::uint8_t
 ServerHandshake::Action ServerHandshake::check_token(std::string_view token, std::uint8_t seq,
                                                      std::string& output) {
   state_ = State::finished;
-  std::optional<StoredCredential> credential = lookup_(client_.user);
-  if (!credential) return deny(seq, output, !token.empty());
-  if (credential->empty_password) {
-    if (!token.empty()) return deny(seq, output, true);
-    client_.stage1.reset();
-  } else {
-    auto stage1 = verify_native_password(token, settings_.scramble, credential->hash);
-    if (!stage1) return deny(seq, output, !token.empty());
-    client_.stage1 = *stage1;
-  }
+  TokenCheck check = check_native_token(lookup_(client_.user), token, settings_.scramble);
+  if (!check.accepted) return deny(seq, output, !token.empty());
+  client_.stage1 = check.stage1;
   output = make_ok_frame(static_cast<std::uint8_t>(seq + 1), server_status::autocommit);
   return Action::send_and_done;
 }
 
 ServerHandshake::Action ServerHandshake::deny(std::uint8_t seq, std::string& output, bool used_password) {
-  return fail(seq, output, 1045,
-              fmt::format("Access denied for user '{}'@'{}' (using password: {})", client_.user,
-                          settings_.client_host, used_password ? "YES" : "NO"));
+  return fail(seq, output, 1045, access_denied_message(client_.user, settings_.client_host, used_password));
 }
 
 ServerHandshake::Action ServerHandshake::fail(std::uint8_t seq, std::string& output, std::uint16_t code,

@@ -19,6 +19,20 @@ struct StoredCredential {
   Sha1Digest hash{};
 };
 
+// Result of checking a mysql_native_password token against what the proxy knows of the user.
+struct TokenCheck {
+  bool accepted = false;
+  std::optional<Sha1Digest> stage1;  // SHA1(password) when accepted with a non-empty password
+};
+TokenCheck check_native_token(const std::optional<StoredCredential>& credential, std::string_view token,
+                              std::string_view scramble);
+
+// 20 random bytes in 1..127 (no NUL), as servers send in the greeting.
+std::string make_scramble();
+
+// ERR 1045 text, as MariaDB words it.
+std::string access_denied_message(std::string_view user, std::string_view host, bool used_password);
+
 using CredentialLookup = std::function<std::optional<StoredCredential>(std::string_view user)>;
 
 // A client that passed authentication.

@@ -1,0 +1,55 @@
+// One authenticated connection from the proxy to a MariaDB/MySQL backend.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "proxy/asio.hpp"
+#include "proxy/net/packet_channel.hpp"
+#include "proxy/protocol/client_handshake.hpp"
+#include "proxy/protocol/generic_packets.hpp"
+
+namespace rwproxy::backend {
+
+struct BackendAddress {
+  std::string name;  // as in the config, e.g. "master"
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+class BackendConnection {
+ public:
+  struct ConnectResult {
+    std::unique_ptr<BackendConnection> connection;  // null on failure
+    protocol::ErrPacket error;                      // what to tell the client on failure
+  };
+
+  // Connects and logs in within `timeout` (TCP connect + handshake together).
+  static awaitable<ConnectResult> connect(const BackendAddress& address, protocol::ClientHandshake::Settings login,
+                                          std::chrono::milliseconds timeout, std::size_t max_payload);
+
+  net::PacketChannel& channel() { return channel_; }
+  tcp::socket& socket() { return channel_.socket(); }
+  const BackendAddress& address() const { return address_; }
+  std::uint32_t capabilities() const { return capabilities_; }
+  std::uint32_t thread_id() const { return thread_id_; }
+  const std::string& server_version() const { return server_version_; }
+
+  // Sends COM_QUIT and closes; never fails.
+  awaitable<void> quit();
+
+  BackendConnection(BackendAddress address, net::PacketChannel channel)
+      : address_(std::move(address)), channel_(std::move(channel)) {}
+
+ private:
+  awaitable<protocol::ErrPacket> login(protocol::ClientHandshake::Settings settings);
+
+  BackendAddress address_;
+  net::PacketChannel channel_;
+  std::uint32_t capabilities_ = 0;
+  std::uint32_t thread_id_ = 0;
+  std::string server_version_;
+};
+
+}  // namespace rwproxy::backend

@@ -1,0 +1,78 @@
+// rwproxy entry point: --config FILE, --check-config FILE, --version.
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "proxy/config/config_loader.hpp"
+#include "proxy/server/proxy_server.hpp"
+#include "proxy/util/logger.hpp"
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: rwproxy --config FILE [--log-level debug|info|warning|error]\n"
+    "       rwproxy --check-config FILE\n"
+    "       rwproxy --version\n";
+
+struct Options {
+  std::string config_path;
+  bool check_only = false;
+  bool version = false;
+  rwproxy::LogLevel log_level = rwproxy::LogLevel::info;
+};
+
+bool parse_level(std::string_view name, rwproxy::LogLevel& level) {
+  if (name == "debug") level = rwproxy::LogLevel::debug;
+  else if (name == "info") level = rwproxy::LogLevel::info;
+  else if (name == "warning") level = rwproxy::LogLevel::warning;
+  else if (name == "error") level = rwproxy::LogLevel::error;
+  else return false;
+  return true;
+}
+
+bool parse_options(int argc, char** argv, Options& options) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (arg == "--version") {
+      options.version = true;
+    } else if (arg == "--config" || arg == "--check-config") {
+      const char* path = value();
+      if (!path) return false;
+      options.config_path = path;
+      options.check_only = arg == "--check-config";
+    } else if (arg == "--log-level") {
+      const char* name = value();
+      if (!name || !parse_level(name, options.log_level)) return false;
+    } else {
+      return false;
+    }
+  }
+  return options.version || !options.config_path.empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse_options(argc, argv, options)) {
+    std::fputs(usage.data(), stderr);
+    return 2;
+  }
+  if (options.version) {
+    std::printf("rwproxy %s\n", RWPROXY_VERSION);
+    return 0;
+  }
+  auto loaded = rwproxy::config::load_config_file(options.config_path);
+  if (!loaded.problems.empty()) {
+    std::fputs(rwproxy::config::format_problems(loaded.problems).c_str(), stderr);
+    return 1;
+  }
+  if (options.check_only) {
+    std::printf("%s: configuration is valid\n", options.config_path.c_str());
+    return 0;
+  }
+  rwproxy::Logger logger(options.log_level);
+  rwproxy::server::ProxyServer server(*loaded.config, logger);
+  return server.run();
+}

@@ -1,0 +1,39 @@
+#include "proxy/net/packet_channel.hpp"
+
+namespace rwproxy::net {
+
+namespace {
+constexpr std::size_t read_chunk = 16 * 1024;
+}
+
+awaitable<std::optional<protocol::Packet>> PacketChannel::read_packet(std::error_code& ec) {
+  ec.clear();
+  for (;;) {
+    if (auto packet = reader_.next(ec)) co_return packet;
+    if (ec) co_return std::nullopt;
+    auto space = reader_.prepare(read_chunk);
+    error_code io;
+    std::size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                                                     asio::redirect_error(asio::use_awaitable, io));
+    reader_.commit(n);
+    if (io) {
+      ec = io;
+      co_return std::nullopt;
+    }
+  }
+}
+
+awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec) {
+  error_code io;
+  co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
+                             asio::redirect_error(asio::use_awaitable, io));
+  ec = io;
+}
+
+void PacketChannel::close() {
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace rwproxy::net

@@ -1,0 +1,31 @@
+// A TCP socket speaking MySQL packets: reads whole packets (bounded), writes bytes.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "proxy/asio.hpp"
+#include "proxy/protocol/frame_reader.hpp"
+
+namespace rwproxy::net {
+
+class PacketChannel {
+ public:
+  PacketChannel(tcp::socket socket, std::size_t max_payload)
+      : socket_(std::move(socket)), reader_(max_payload) {}
+
+  // The next whole packet. On failure `ec` is set: a socket error, or a protocol error
+  // (protocol::ProtocolError::packet_too_large, bad_sequence).
+  awaitable<std::optional<protocol::Packet>> read_packet(std::error_code& ec);
+  awaitable<void> write(std::string_view bytes, std::error_code& ec);
+
+  tcp::socket& socket() { return socket_; }
+  protocol::FrameReader& reader() { return reader_; }
+  void close();
+
+ private:
+  tcp::socket socket_;
+  protocol::FrameReader reader_;
+};
+
+}  // namespace rwproxy::net

@@ -1,0 +1,84 @@
+#include "proxy/server/proxy_server.hpp"
+
+namespace rwproxy::server {
+
+ProxyServer::ProxyServer(const config::Config& config, Logger& logger)
+    : config_(config), logger_(logger), users_(config), workers_(config.proxy.worker_threads, logger) {}
+
+int ProxyServer::run() {
+  error_code ec;
+  auto address = asio::ip::make_address(config_.proxy.listen_address, ec);
+  if (ec) {
+    logger_.error("proxy.listen_address '{}' is not an IP address", config_.proxy.listen_address);
+    return 1;
+  }
+  tcp::endpoint endpoint(address, config_.proxy.listen_port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    logger_.error("cannot listen on {}:{}: {}", config_.proxy.listen_address, config_.proxy.listen_port, ec.message());
+    return 1;
+  }
+  logger_.info("rwproxy listening on {}:{} (master {}:{}, {} replica(s))", config_.proxy.listen_address,
+               acceptor_.local_endpoint().port(), config_.master()->host, config_.master()->port,
+               config_.replicas().size());
+  signals_.async_wait([this](const error_code& e, int signal) {
+    if (e) return;
+    logger_.info("signal {} received: shutting down", signal);
+    begin_shutdown();
+  });
+  workers_.start();
+  asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      logger_.error("accept loop failed: {}", ex.what());
+    }
+  });
+  main_context_.run();
+  workers_.stop();
+  workers_.join();
+  logger_.info("rwproxy stopped");
+  return 0;
+}
+
+awaitable<void> ProxyServer::accept_loop() {
+  session::SessionContext context{config_, logger_, users_, counters_};
+  for (;;) {
+    Worker& worker = workers_.next();
+    error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (!acceptor_.is_open()) co_return;
+      logger_.warn("accept failed: {}", ec.message());
+      continue;
+    }
+    auto session = std::make_shared<session::ClientSession>(std::move(socket), context);
+    asio::co_spawn(worker.context(), [&worker, session] { return worker.serve(session); }, asio::detached);
+  }
+}
+
+void ProxyServer::begin_shutdown() {
+  error_code ignored;
+  acceptor_.close(ignored);
+  workers_.stop_sessions();
+  wait_for_sessions(std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeouts.shutdown_timeout_ms));
+}
+
+void ProxyServer::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
+  const std::uint32_t open = counters_.client_connections.load();
+  if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (open > 0) logger_.warn("shutdown timeout: closing {} session(s) still running", open);
+    main_context_.stop();
+    return;
+  }
+  shutdown_timer_.expires_after(std::chrono::milliseconds(50));
+  shutdown_timer_.async_wait([this, deadline](const error_code& e) {
+    if (!e) wait_for_sessions(deadline);
+  });
+}
+
+}  // namespace rwproxy::server

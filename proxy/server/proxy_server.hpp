@@ -1,0 +1,36 @@
+// The running proxy: listener, workers, signal handling and graceful shutdown.
+#pragma once
+
+#include "proxy/asio.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/server/worker_pool.hpp"
+#include "proxy/session/session_context.hpp"
+#include "proxy/session/user_directory.hpp"
+#include "proxy/util/logger.hpp"
+
+namespace rwproxy::server {
+
+class ProxyServer {
+ public:
+  ProxyServer(const config::Config& config, Logger& logger);
+
+  // Listens and serves until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+ private:
+  awaitable<void> accept_loop();
+  void begin_shutdown();
+  void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
+
+  const config::Config& config_;
+  Logger& logger_;
+  session::UserDirectory users_;
+  session::ConnectionCounters counters_;
+  asio::io_context main_context_{1};
+  tcp::acceptor acceptor_{main_context_};
+  asio::signal_set signals_{main_context_, SIGINT, SIGTERM};
+  asio::steady_timer shutdown_timer_{main_context_};
+  WorkerPool workers_;
+};
+
+}  // namespace rwproxy::server

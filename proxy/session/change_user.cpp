@@ -1,0 +1,50 @@
+// COM_CHANGE_USER: the proxy checks the new user itself (against the scramble of the greeting),
+// then replaces its backend connection with one logged in as that user.
+#include "proxy/protocol/constants.hpp"
+#include "proxy/protocol/frame_reader.hpp"
+#include "proxy/protocol/generic_packets.hpp"
+#include "proxy/session/client_session.hpp"
+
+namespace rwproxy::session {
+
+awaitable<bool> ClientSession::change_user(const protocol::Packet& packet) {
+  std::uint8_t sequence = static_cast<std::uint8_t>(packet.last_sequence_id + 1);
+  protocol::ChangeUserRequest request;
+  if (protocol::ChangeUserRequest::deserialize(protocol::as_bytes(packet.payload), identity_.capabilities, request)) {
+    co_await reply_error(sequence, 1047, "08S01", "Malformed COM_CHANGE_USER");
+    co_return false;
+  }
+  std::string token = request.auth_response;
+  if (!request.auth_plugin.empty() && request.auth_plugin != protocol::native_password_plugin) {
+    // Ask the client to answer our scramble with mysql_native_password.
+    protocol::AuthSwitchRequest sw{std::string(protocol::native_password_plugin), scramble_};
+    std::string body;
+    sw.serialize(body);
+    frames_.clear();
+    protocol::append_frames(frames_, body, sequence);
+    std::error_code ec;
+    co_await client_.write(frames_, ec);
+    if (ec) co_return false;
+    auto reply = co_await client_.read_packet(ec);
+    if (!reply) co_return false;
+    token = reply->payload;
+    sequence = static_cast<std::uint8_t>(reply->last_sequence_id + 1);
+  }
+  auto check = protocol::check_native_token(context_.users.find(request.username), token, scramble_);
+  if (!check.accepted) {
+    co_await reply_error(sequence, 1045, "28000",
+                         protocol::access_denied_message(request.username, client_host_, !token.empty()));
+    co_return false;
+  }
+  if (backend_) co_await backend_->quit();
+  backend_.reset();
+  identity_.user = request.username;
+  identity_.stage1 = check.stage1;
+  identity_.database = request.database;
+  if (request.collation != 0) identity_.collation = static_cast<std::uint8_t>(request.collation & 0xff);
+  if (!request.attributes.empty()) identity_.attributes = std::move(request.attributes);
+  schema_ = identity_.database;
+  co_return co_await open_backend(sequence, true);
+}
+
+}  // namespace rwproxy::session

@@ -1,0 +1,40 @@
+#include "proxy/session/client_login.hpp"
+
+#include "proxy/protocol/error.hpp"
+#include "proxy/protocol/generic_packets.hpp"
+
+namespace rwproxy::session {
+
+using protocol::ServerHandshake;
+
+awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, ServerHandshake& handshake,
+                                                       Logger& logger) {
+  std::error_code ec;
+  co_await channel.write(handshake.greeting(), ec);
+  if (ec) co_return std::nullopt;
+  std::string output;
+  for (;;) {
+    auto packet = co_await channel.read_packet(ec);
+    if (!packet) {
+      if (ec == protocol::ProtocolError::packet_too_large || ec == protocol::ProtocolError::bad_sequence) {
+        co_await channel.write(protocol::make_err_frame(2, 1043, "08S01", "Bad handshake"), ec);
+      }
+      co_return std::nullopt;
+    }
+    auto action = handshake.on_packet(protocol::as_bytes(packet->payload), packet->sequence_id, output);
+    switch (action) {
+      case ServerHandshake::Action::send:
+        co_await channel.write(output, ec);
+        if (ec) co_return std::nullopt;
+        break;
+      case ServerHandshake::Action::send_and_fail:
+        logger.info("client login refused: user '{}'", handshake.client().user);
+        co_await channel.write(output, ec);
+        co_return std::nullopt;
+      case ServerHandshake::Action::send_and_done:
+        co_return ClientLogin{handshake.client(), static_cast<std::uint8_t>(packet->sequence_id + 1)};
+    }
+  }
+}
+
+}  // namespace rwproxy::session

@@ -1,0 +1,26 @@
+// What every client session needs from the server around it, passed in (no globals).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "proxy/config/config.hpp"
+#include "proxy/session/user_directory.hpp"
+#include "proxy/util/logger.hpp"
+
+namespace rwproxy::session {
+
+// Process-wide counters shared by all workers.
+struct ConnectionCounters {
+  std::atomic<std::uint32_t> next_connection_id{1};
+  std::atomic<std::uint32_t> client_connections{0};
+};
+
+struct SessionContext {
+  const config::Config& config;
+  Logger& logger;
+  const UserDirectory& users;
+  ConnectionCounters& counters;
+};
+
+}  // namespace rwproxy::session
