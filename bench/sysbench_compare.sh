@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# sysbench oltp_point_select throughput: MariaDB master directly vs HAProxy (TCP mode, in front of
+# the master) vs rwproxy (topology's rwproxy.toml). Runs are interleaved over several rounds and
+# the order rotates each round; the report gives qps per run and median per-round ratios.
+#
+#   bench/sysbench_compare.sh [--time S] [--threads T] [--rounds R] [--warmup S]
+#                             [--tables N] [--table-size N] [--ps-mode auto|disable]
+#                             [--targets direct,haproxy,rwproxy] [--keep-topology]
+#
+# Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_BENCH_HAPROXY_PORT and
+# RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133 up; rwproxy gets a copy of the
+# topology's rwproxy.toml with that listen_port), plus the topology's RWPROXY_STATE_DIR and
+# RWPROXY_TOPOLOGY_BASE_PORT. Starts the topology if it is not up (and stops it again at exit unless
+# --keep-topology); HAProxy and rwproxy are always stopped at exit.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO_ROOT
+readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+readonly STATE_DIR=${RWPROXY_STATE_DIR:-$REPO_ROOT/.state}
+readonly RWPROXY_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
+readonly HOST=127.0.0.1
+readonly STARTUP_TIMEOUT_S=15
+
+DURATION_S=10
+THREADS=4
+ROUNDS=3
+WARMUP_S=2
+TABLES=4
+TABLE_SIZE=10000
+PS_MODE=auto
+TARGETS=(direct haproxy rwproxy)
+KEEP_TOPOLOGY=false
+
+WORK_DIR=""
+HAPROXY_PID=""
+HAPROXY_PORT=""
+RWPROXY_PID=""
+PROXY_PORT=""
+STARTED_TOPOLOGY=false
+DATA_PREPARED=false
+
+log() { printf 'sysbench_compare: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --time) DURATION_S=${2:?}; shift 2 ;;
+      --threads) THREADS=${2:?}; shift 2 ;;
+      --rounds) ROUNDS=${2:?}; shift 2 ;;
+      --warmup) WARMUP_S=${2:?}; shift 2 ;;
+      --tables) TABLES=${2:?}; shift 2 ;;
+      --table-size) TABLE_SIZE=${2:?}; shift 2 ;;
+      --ps-mode) PS_MODE=${2:?}; shift 2 ;;
+      --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift 2 ;;
+      --keep-topology) KEEP_TOPOLOGY=true; shift ;;
+      -h | --help) usage ;;
+      *) log "unknown option '$1'"; usage ;;
+    esac
+  done
+  local n
+  for n in "$DURATION_S" "$THREADS" "$ROUNDS" "$WARMUP_S" "$TABLES" "$TABLE_SIZE"; do
+    is_uint "$n" || die "expected a whole number, got '$n'"
+  done
+  ((DURATION_S > 0 && THREADS > 0 && ROUNDS > 0)) || die "--time, --threads and --rounds must be > 0"
+  [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
+  local t
+  for t in "${TARGETS[@]}"; do
+    [[ $t == direct || $t == haproxy || $t == rwproxy ]] || die "unknown target '$t'"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+free_port_from() {  # free_port_from PORT -> first port >= PORT nobody listens on
+  local port=$1
+  while port_in_use "$port"; do ((port++)); done
+  echo "$port"
+}
+
+wait_for_port() {  # wait_for_port PORT PID NAME LOG
+  local port=$1 pid=$2 name=$3 log_file=$4 tries=$((STARTUP_TIMEOUT_S * 10))
+  until port_in_use "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log_file" >&2 || true
+      die "$name exited during startup (log: $log_file)"
+    fi
+    ((--tries > 0)) || die "$name did not listen on port $port within ${STARTUP_TIMEOUT_S}s"
+    sleep 0.1
+  done
+}
+
+stop_process() {  # stop_process PID: SIGTERM, up to 10 s, then SIGKILL
+  local pid=$1 tries=100
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  [[ -n $RWPROXY_PID ]] && stop_process "$RWPROXY_PID"
+  [[ -n $HAPROXY_PID ]] && stop_process "$HAPROXY_PID"
+  if [[ $DATA_PREPARED == true ]]; then
+    sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
+  fi
+  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY == false ]]; then
+    "$TOPOLOGY" down || true
+  fi
+  if [[ -n $WORK_DIR ]]; then
+    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
+  fi
+  exit "$status"
+}
+
+ensure_topology() {
+  if ! "$TOPOLOGY" status >/dev/null 2>&1; then
+    log "starting the topology"
+    STARTED_TOPOLOGY=true
+  fi
+  "$TOPOLOGY" up
+  # shellcheck source=/dev/null
+  source "$STATE_DIR/topology/topology.env"
+}
+
+start_haproxy() {
+  local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
+  port_in_use "$port" && die "HAProxy port $port is in use"
+  cat >"$WORK_DIR/haproxy.cfg" <<EOF
+global
+    maxconn 4096
+
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+listen mariadb_master
+    bind $HOST:$port
+    server master $HOST:$MASTER_PORT
+EOF
+  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
+  HAPROXY_PORT=$port
+  log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
+}
+
+# rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
+# (the configured one may be taken by a developer's own rwproxy).
+start_rwproxy() {
+  local config=$WORK_DIR/rwproxy.toml
+  PROXY_PORT=${RWPROXY_BENCH_PROXY_PORT:-$(free_port_from 16133)}
+  port_in_use "$PROXY_PORT" && die "rwproxy port $PROXY_PORT is in use"
+  sed "s/^listen_port *=.*/listen_port = $PROXY_PORT/" "$STATE_DIR/topology/rwproxy.toml" >"$config"
+  grep -q "^listen_port = $PROXY_PORT\$" "$config" || die "no listen_port in the topology's rwproxy.toml"
+  "$RWPROXY_BIN" --config "$config" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
+  RWPROXY_PID=$!
+  wait_for_port "$PROXY_PORT" "$RWPROXY_PID" rwproxy "$WORK_DIR/rwproxy.log"
+  log "rwproxy pid $RWPROXY_PID on port $PROXY_PORT"
+}
+
+# ---------------------------------------------------------------------------------------------
+# sysbench
+
+sysbench_cmd() {  # sysbench_cmd TIME_LIMIT_S PORT COMMAND [extra args...]
+  local limit_s=$1 port=$2 command=$3
+  shift 3
+  timeout --kill-after=10 "$limit_s" sysbench oltp_point_select --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
+    --mysql-user="$APP_USER" --mysql-password="$APP_PASSWORD" --mysql-db="$SYSBENCH_DB" \
+    --tables="$TABLES" --table-size="$TABLE_SIZE" --db-ps-mode="$PS_MODE" "$@" "$command"
+}
+
+prepare_data() {
+  log "preparing $TABLES x $TABLE_SIZE rows in $SYSBENCH_DB on the master"
+  sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null
+  DATA_PREPARED=true
+  sysbench_cmd 600 "$MASTER_PORT" prepare >"$WORK_DIR/prepare.log" 2>&1 ||
+    { cat "$WORK_DIR/prepare.log" >&2; die "sysbench prepare failed"; }
+  "$TOPOLOGY" wait-replication
+}
+
+target_port() {
+  case $1 in
+    direct) echo "$MASTER_PORT" ;;
+    haproxy) echo "$HAPROXY_PORT" ;;
+    rwproxy) echo "$PROXY_PORT" ;;
+  esac
+}
+
+# Runs one benchmark and prints its qps, or "fail" (log kept in the work dir and shown).
+run_once() {  # run_once TARGET SECONDS LOG
+  local target=$1 seconds=$2 log_file=$3 qps
+  if sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
+    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none >"$log_file" 2>&1; then
+    qps=$(awk '/^ *queries:/ { gsub(/[(]/, "", $3); print $3; exit }' "$log_file")
+  fi
+  if [[ -z ${qps:-} ]]; then
+    log "$target run failed; last lines of $log_file:"
+    tail -n 5 "$log_file" >&2
+    echo fail
+    return
+  fi
+  echo "$qps"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+median() {  # median VALUE... (numbers only) -> median, or "-" if none
+  (($# > 0)) || { echo -; return; }
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+declare -A QPS=()
+
+# Median over rounds of NUMERATOR's qps / DENOMINATOR's qps in the same round.
+median_ratio() {  # median_ratio NUMERATOR DENOMINATOR
+  local r a b
+  local -a ratios=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    a=${QPS[$1,$r]:-fail} b=${QPS[$2,$r]:-fail}
+    [[ $a == fail || $b == fail ]] && continue
+    ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f", a / b }')")
+  done
+  median "${ratios[@]}"
+}
+
+has_target() {
+  local t
+  for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
+  return 1
+}
+
+print_report() {
+  local r t
+  printf '\noltp_point_select qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
+    "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
+  printf '%-8s' round
+  for t in "${TARGETS[@]}"; do printf ' %12s' "$t"; done
+  printf '\n'
+  for ((r = 1; r <= ROUNDS; r++)); do
+    printf '%-8s' "$r"
+    for t in "${TARGETS[@]}"; do printf ' %12s' "${QPS[$t,$r]}"; done
+    printf '\n'
+  done
+  printf '%-8s' median
+  for t in "${TARGETS[@]}"; do
+    local -a values=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+      [[ ${QPS[$t,$r]} != fail ]] && values+=("${QPS[$t,$r]}")
+    done
+    printf ' %12s' "$(median "${values[@]}")"
+  done
+  printf '\n\nmedian of per-round ratios:\n'
+  local pair
+  for pair in rwproxy/direct rwproxy/haproxy haproxy/direct; do
+    has_target "${pair%/*}" && has_target "${pair#*/}" &&
+      printf '  %-16s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
+  done
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  parse_args "$@"
+  command -v sysbench >/dev/null || die "sysbench is not installed (scripts/install-deps.sh)"
+  has_target haproxy && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
+  has_target rwproxy && { [[ -x $RWPROXY_BIN ]] || die "rwproxy binary not found at $RWPROXY_BIN"; }
+
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$STATE_DIR"
+  WORK_DIR=$(mktemp -d "$STATE_DIR/bench.XXXXXX")
+  ensure_topology
+  has_target haproxy && start_haproxy
+  has_target rwproxy && start_rwproxy
+  prepare_data
+
+  local t r i n=${#TARGETS[@]} failed=false
+  if ((WARMUP_S > 0)); then
+    log "warm-up: ${WARMUP_S}s per target"
+    for t in "${TARGETS[@]}"; do run_once "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.log" >/dev/null; done
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      t=${TARGETS[(i + r - 1) % n]}
+      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
+      QPS[$t,$r]=$(run_once "$t" "$DURATION_S" "$WORK_DIR/round$r-$t.log")
+      [[ ${QPS[$t,$r]} == fail ]] && failed=true
+    done
+  done
+  print_report
+  [[ $failed == false ]] || die "some runs failed"
+}
+
+main "$@"
