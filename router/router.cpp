@@ -1,0 +1,128 @@
+#include "router/router.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "router/replica_selector.hpp"
+
+namespace rwproxy::router {
+
+namespace {
+
+using parser::StatementInfo;
+using parser::StatementKind;
+using parser::TransactionEffect;
+
+Route to_master(Reason reason) { return Route{Target::master, reason, 0, std::nullopt}; }
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool touches_temporary_table(const StatementInfo& info, const RoutingSession& session) {
+  if (!session.temporary_tables || session.temporary_tables->empty()) return false;
+  for (const parser::TableRef& table : info.tables) {
+    const std::string name = lower(table.name);
+    if (std::find(session.temporary_tables->begin(), session.temporary_tables->end(), name) !=
+        session.temporary_tables->end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Statements that only the master may run, whatever hints or rules say.
+std::optional<Reason> master_only(const StatementInfo& info) {
+  if (info.has_error_token || info.kind == StatementKind::unknown) return Reason::unknown_statement;
+  if (info.session.select_into) return Reason::select_into;
+  if (info.locking_read) return Reason::locking_read;
+  if (info.master_only_function || info.calc_found_rows) return Reason::master_only_function;
+  switch (info.kind) {
+    case StatementKind::set:
+    case StatementKind::use:
+    case StatementKind::prepare:
+    case StatementKind::execute:
+    case StatementKind::deallocate:
+    case StatementKind::lock_tables:
+    case StatementKind::unlock_tables:
+      return Reason::session_state;
+    case StatementKind::begin:
+    case StatementKind::commit:
+    case StatementKind::rollback:
+    case StatementKind::savepoint:
+    case StatementKind::xa:
+      return Reason::transaction_control;
+    default:
+      break;
+  }
+  if (info.writes || !info.read_only_safe) return Reason::write;
+  if (info.reads_user_variable || info.session.assigns_user_variable) return Reason::user_variable;
+  return std::nullopt;
+}
+
+// A read that may go to a replica: pick one, or fall back as the policy says.
+Route replica_or_fallback(const RouteInput& in, const RoutingPolicy& policy, Reason reason,
+                          std::optional<std::uint32_t> max_lag_ms) {
+  ReplicaChoice choice = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation);
+  if (choice.replica) return Route{Target::replica, reason, *choice.replica, std::nullopt};
+  Reason fallback = choice.lag_excluded_any ? Reason::replica_lag : Reason::no_eligible_replica;
+  return Route{policy.error_when_no_replica ? Target::error : Target::master, fallback, 0, std::nullopt};
+}
+
+std::optional<Route> session_constraint(const RouteInput& in) {
+  const StatementInfo& info = in.statement;
+  const RoutingSession& session = in.session;
+  if (session.transaction_replica) {
+    return Route{Target::replica, Reason::read_only_transaction, *session.transaction_replica, std::nullopt};
+  }
+  if (session.in_transaction || !session.autocommit) return to_master(Reason::in_transaction);
+  if (info.reads_diagnostics) {
+    if (session.last_replica) return Route{Target::replica, Reason::diagnostics, *session.last_replica, std::nullopt};
+    return to_master(Reason::diagnostics);
+  }
+  if (session.pinned) return to_master(Reason::session_pinned);
+  return std::nullopt;
+}
+
+}  // namespace
+
+Route decide(const RouteInput& in, const RoutingPolicy& policy) {
+  const StatementInfo& info = in.statement;
+  if (auto route = session_constraint(in)) return *route;
+  if (info.transaction == TransactionEffect::begin_read_only && info.statement_count == 1) {
+    bool recent_write = in.session.last_write && in.now - *in.session.last_write < policy.read_after_write_window;
+    if (recent_write) return to_master(Reason::read_after_write_window);
+    Route route = replica_or_fallback(in, policy, Reason::read_only_transaction, std::nullopt);
+    return route.target == Target::error ? to_master(route.reason) : route;
+  }
+  if (auto reason = master_only(info)) return to_master(*reason);
+  if (touches_temporary_table(info, in.session)) return to_master(Reason::temp_table);
+
+  if (in.session.hints_allowed && info.hint.target != parser::HintTarget::none) {
+    if (info.hint.target == parser::HintTarget::master) return to_master(Reason::hint);
+    return replica_or_fallback(in, policy, Reason::hint, std::nullopt);
+  }
+  std::optional<std::uint32_t> rule_lag;
+  if (auto index = match_rule(policy.rules, info, in.digest_text, in.session.user, in.session.schema)) {
+    const Rule& rule = policy.rules[*index];
+    Route route;
+    if (rule.route == RuleRoute::master) {
+      route = to_master(Reason::rule);
+    } else if (rule.route == RuleRoute::replica) {
+      route = replica_or_fallback(in, policy, Reason::rule, rule.max_replica_lag_ms);
+    }
+    if (rule.route != RuleRoute::any) {
+      route.rule = index;
+      return route;
+    }
+    rule_lag = rule.max_replica_lag_ms;
+  }
+  if (in.session.last_write && in.now - *in.session.last_write < policy.read_after_write_window) {
+    return to_master(Reason::read_after_write_window);
+  }
+  return replica_or_fallback(in, policy, Reason::read, rule_lag);
+}
+
+}  // namespace rwproxy::router

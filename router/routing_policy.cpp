@@ -1,0 +1,55 @@
+#include "router/routing_policy.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace rwproxy::router {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+bool table_matches(const std::string& wanted, const std::vector<parser::TableRef>& tables) {
+  const auto dot = wanted.find('.');
+  for (const parser::TableRef& t : tables) {
+    if (dot == std::string::npos) {
+      if (iequals(t.name, wanted)) return true;
+    } else if (iequals(t.schema, std::string_view(wanted).substr(0, dot)) &&
+               iequals(t.name, std::string_view(wanted).substr(dot + 1))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool rule_matches(const Rule& rule, const parser::StatementInfo& info, std::string_view digest_text,
+                  std::string_view user, std::string_view schema) {
+  if (rule.user && *rule.user != user) return false;
+  if (rule.schema && !iequals(*rule.schema, schema)) return false;
+  if (rule.table && !table_matches(*rule.table, info.tables)) return false;
+  if (rule.digest && *rule.digest != digest_text) return false;
+  if (rule.digest_regex && !std::regex_search(digest_text.begin(), digest_text.end(), *rule.digest_regex)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool RoutingPolicy::rules_need_digest() const {
+  return std::any_of(rules.begin(), rules.end(), [](const Rule& r) { return r.needs_digest(); });
+}
+
+std::optional<std::size_t> match_rule(const std::vector<Rule>& rules, const parser::StatementInfo& info,
+                                      std::string_view digest_text, std::string_view user, std::string_view schema) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (rule_matches(rules[i], info, digest_text, user, schema)) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace rwproxy::router

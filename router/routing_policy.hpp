@@ -1,0 +1,44 @@
+// The [routing] settings the router applies, and the compiled [[rules]].
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/statement_info.hpp"
+
+namespace rwproxy::router {
+
+enum class RuleRoute : std::uint8_t { master, replica, any };
+
+struct Rule {
+  std::string name;
+  std::optional<std::string> digest;          // exact digest text
+  std::optional<std::regex> digest_regex;     // searched in the digest text
+  std::optional<std::string> user;
+  std::optional<std::string> schema;
+  std::optional<std::string> table;           // "name" or "schema.name", compared case-insensitively
+  RuleRoute route = RuleRoute::any;
+  std::optional<std::uint32_t> max_replica_lag_ms;
+
+  bool needs_digest() const { return digest || digest_regex; }
+};
+
+struct RoutingPolicy {
+  std::chrono::milliseconds read_after_write_window{1000};
+  std::uint32_t max_replica_lag_ms = 1000;
+  bool error_when_no_replica = false;  // no_eligible_replica = "error"
+  std::vector<Rule> rules;
+
+  bool rules_need_digest() const;
+};
+
+// Index of the first rule that matches, if any. `digest_text` may be empty when no rule needs it.
+std::optional<std::size_t> match_rule(const std::vector<Rule>& rules, const parser::StatementInfo& info,
+                                      std::string_view digest_text, std::string_view user, std::string_view schema);
+
+}  // namespace rwproxy::router

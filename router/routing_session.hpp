@@ -1,0 +1,28 @@
+// What the router needs to know about the client session, as plain values.
+// The session keeps these up to date from the server's status flags and the statements it ran.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rwproxy::router {
+
+using Clock = std::chrono::steady_clock;
+
+struct RoutingSession {
+  std::string_view user;
+  std::string_view schema;
+  bool in_transaction = false;          // SERVER_STATUS_IN_TRANS from the last reply
+  bool autocommit = true;               // SERVER_STATUS_AUTOCOMMIT from the last reply
+  std::optional<std::size_t> transaction_replica;  // a READ ONLY transaction runs on this replica
+  std::optional<Clock::time_point> last_write;     // when the session's last write committed
+  bool pinned = false;                  // LOCK TABLES, GET_LOCK, SQL PREPARE, unparsed SET
+  const std::vector<std::string>* temporary_tables = nullptr;  // lower-case names
+  std::optional<std::size_t> last_replica;  // where the previous statement ran (nullopt: master)
+  bool hints_allowed = true;
+};
+
+}  // namespace rwproxy::router
