@@ -5,18 +5,22 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rwproxy::config {
 
 enum class BackendRole { master, replica };
 
+std::string_view to_string(BackendRole role);
+
 struct Backend {
-  std::string name;           // [[backends]] name = "replica1"; defaults to "<role><index>"
+  std::string name;           // [[backends]] name = "replica1"; defaults to "<role><index>",
+                              // index = position in [[backends]] (0-based)
   BackendRole role = BackendRole::replica;
   std::string host = "127.0.0.1";
   std::uint16_t port = 3306;
-  std::uint32_t weight = 1;   // replica selection weight (ignored for the master)
+  std::uint32_t weight = 1;   // replica selection weight 1..1000 (ignored for the master)
 };
 
 struct User {
@@ -31,6 +35,7 @@ struct Timeouts {
   std::uint32_t handshake_timeout_ms = 5000;    // client must finish its handshake within this
   std::uint32_t client_idle_timeout_ms = 28800000;  // idle client closed after this (0 = never)
   std::uint32_t shutdown_timeout_ms = 10000;    // on SIGTERM, running statements get this long
+                                                // (0 = close at once)
 };
 
 struct Proxy {
@@ -48,9 +53,9 @@ struct Config {
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
   std::vector<User> users;
 
-  const Backend* master() const;
+  const Backend* master() const;  // nullptr only in an unvalidated Config
   std::vector<const Backend*> replicas() const;
-  const User* find_user(std::string_view name) const;
+  const User* find_user(std::string_view name) const;  // exact (case-sensitive) match
 };
 
 }  // namespace rwproxy::config
