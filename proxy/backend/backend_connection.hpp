@@ -18,6 +18,12 @@ struct BackendAddress {
   std::uint16_t port = 0;
 };
 
+// How far a backend connection has followed its session's state (see session::SessionState).
+struct SyncedState {
+  std::string schema;
+  std::uint64_t replay_applied = 0;  // sequence of the last replayed SET
+};
+
 class BackendConnection {
  public:
   struct ConnectResult {
@@ -36,6 +42,8 @@ class BackendConnection {
   std::uint32_t thread_id() const { return thread_id_; }
   const std::string& server_version() const { return server_version_; }
 
+  SyncedState& synced() { return synced_; }
+
   // Sends COM_QUIT and closes; never fails.
   awaitable<void> quit();
 
@@ -50,6 +58,7 @@ class BackendConnection {
   std::uint32_t capabilities_ = 0;
   std::uint32_t thread_id_ = 0;
   std::string server_version_;
+  SyncedState synced_;
 };
 
 }  // namespace rwproxy::backend

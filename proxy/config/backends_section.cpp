@@ -9,21 +9,14 @@
 namespace rwproxy::config {
 namespace {
 
-void read_role(ValueReader& value, Backend& backend) {
-  const auto text = value.string_value();
-  if (!text) return;
-  if (*text == "master") {
-    backend.role = BackendRole::master;
-  } else if (*text == "replica") {
-    backend.role = BackendRole::replica;
-  } else {
-    value.report(fmt::format(R"(must be "master" or "replica" (got "{}"))", *text));
-  }
-}
+constexpr Choice<BackendRole> roles[] = {
+    {"master", BackendRole::master},
+    {"replica", BackendRole::replica},
+};
 
 constexpr Field<Backend> backend_fields[] = {
     {"name", [](ValueReader& v, Backend& b) { v.read_non_empty_string(b.name); }},
-    {"role", &read_role},
+    {"role", [](ValueReader& v, Backend& b) { v.read_choice(roles, b.role); }},
     {"host", [](ValueReader& v, Backend& b) { v.read_non_empty_string(b.host); }},
     {"port", [](ValueReader& v, Backend& b) { v.read_integer<1, 65535>(b.port); }},
     {"weight", [](ValueReader& v, Backend& b) { v.read_integer<1, 1000>(b.weight); }},

@@ -12,6 +12,28 @@ std::string_view to_string(BackendRole role) {
   return "unknown";
 }
 
+std::string_view to_string(NoReplicaAction action) {
+  switch (action) {
+    case NoReplicaAction::master:
+      return "master";
+    case NoReplicaAction::error:
+      return "error";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RuleRoute route) {
+  switch (route) {
+    case RuleRoute::master:
+      return "master";
+    case RuleRoute::replica:
+      return "replica";
+    case RuleRoute::any:
+      return "any";
+  }
+  return "unknown";
+}
+
 const Backend* Config::master() const {
   for (const Backend& backend : backends) {
     if (backend.role == BackendRole::master) return &backend;
@@ -32,6 +54,10 @@ const User* Config::find_user(std::string_view name) const {
     if (user.name == name) return &user;
   }
   return nullptr;
+}
+
+bool Config::hints_allowed(const User& user) const {
+  return user.hints.value_or(routing.hints);
 }
 
 }  // namespace rwproxy::config

@@ -11,8 +11,18 @@
 namespace rwproxy::config {
 
 enum class BackendRole { master, replica };
+// [routing] no_eligible_replica: what a read does when no replica may serve it.
+enum class NoReplicaAction { master, error };
+// [[rules]] route.
+enum class RuleRoute {
+  master,   // always the master
+  replica,  // a replica (statements only the master may run still go there)
+  any,      // the default routing, with the rule's max_replica_lag_ms
+};
 
 std::string_view to_string(BackendRole role);
+std::string_view to_string(NoReplicaAction action);
+std::string_view to_string(RuleRoute route);
 
 struct Backend {
   std::string name;           // [[backends]] name = "replica1"; defaults to "<role><index>",
@@ -28,6 +38,7 @@ struct User {
   // Exactly one of the two is set in a valid config.
   std::optional<std::string> password;       // clear text
   std::optional<std::string> password_hash;  // "*" + 40 hex digits, as in mysql.user
+  std::optional<bool> hints;                 // overrides Routing::hints for this user when set
 };
 
 struct Timeouts {
@@ -47,15 +58,45 @@ struct Proxy {
   std::uint32_t max_client_connections = 10000;
 };
 
+struct Routing {
+  std::uint32_t read_after_write_window_ms = 1000;  // after a session's write commits, its reads
+                                                    // go to the master this long (0 = off)
+  std::uint32_t max_replica_lag_ms = 1000;          // a replica lagging more serves no reads
+  std::uint32_t readmit_replica_lag_ms = 500;       // an excluded replica is readmitted below
+                                                    // this; always < max_replica_lag_ms
+  NoReplicaAction no_eligible_replica = NoReplicaAction::master;
+  bool hints = true;                                // honour /* rwproxy:master|replica */ hints
+  std::uint32_t replica_retry_interval_ms = 5000;   // a replica whose connection failed is left
+                                                    // out this long
+};
+
+// One [[rules]] entry. It matches a statement when every matcher that is set matches
+// (a valid rule has at least one); the first matching rule applies.
+struct Rule {
+  std::string name;                          // unique among rules
+  std::optional<std::string> digest;         // exact digest text
+  std::optional<std::string> digest_regex;   // ECMAScript, searched in the digest text;
+                                             // known to compile with std::regex
+  std::optional<std::string> user;           // a configured user's name
+  std::optional<std::string> schema;         // the session's default schema
+  std::optional<std::string> table;          // "name" or "schema.name"
+  RuleRoute route = RuleRoute::any;
+  std::optional<std::uint32_t> max_replica_lag_ms;  // replaces Routing::max_replica_lag_ms
+};
+
 struct Config {
   Proxy proxy;
   Timeouts timeouts;
+  Routing routing;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
   std::vector<User> users;
+  std::vector<Rule> rules;        // in file order
 
   const Backend* master() const;  // nullptr only in an unvalidated Config
   std::vector<const Backend*> replicas() const;
   const User* find_user(std::string_view name) const;  // exact (case-sensitive) match
+  // Whether this user's comment hints are honoured: its own hints, else routing.hints.
+  bool hints_allowed(const User& user) const;
 };
 
 }  // namespace rwproxy::config

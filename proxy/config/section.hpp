@@ -34,8 +34,10 @@ struct Section {
 
 Section proxy_section();
 Section timeouts_section();
+Section routing_section();
 Section backends_section();
 Section users_section();
+Section rules_section();
 
 // In the order they are documented in config/rwproxy.toml.
 std::vector<Section> all_sections();

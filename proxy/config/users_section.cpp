@@ -1,4 +1,5 @@
-// [[users]]: who may log in through the proxy, with a clear-text password or its hash.
+// [[users]]: who may log in through the proxy, with a clear-text password or its hash,
+// and optionally whether their comment hints are honoured (else [routing] hints decides).
 #include <fmt/format.h>
 
 #include "proxy/config/field_table.hpp"
@@ -24,6 +25,7 @@ constexpr Field<User> user_fields[] = {
     {"name", [](ValueReader& v, User& u) { v.read_non_empty_string(u.name); }, true},
     {"password", [](ValueReader& v, User& u) { v.read_optional_string(u.password); }},
     {"password_hash", &read_password_hash},
+    {"hints", [](ValueReader& v, User& u) { v.read_optional_bool(u.hints); }},
 };
 
 // Judged on the keys present, so a password of the wrong type is reported only once.

@@ -43,6 +43,12 @@ std::optional<std::int64_t> ValueReader::integer_value(std::int64_t min, std::in
   return number;
 }
 
+std::optional<bool> ValueReader::bool_value() {
+  if (const auto* value = node_.as_boolean()) return value->get();
+  report_type("a boolean");
+  return std::nullopt;
+}
+
 void ValueReader::read_string(std::string& out) {
   if (const auto value = string_value()) out = std::string(*value);
 }
@@ -61,12 +67,36 @@ void ValueReader::read_optional_string(std::optional<std::string>& out) {
   if (const auto value = string_value()) out = std::string(*value);
 }
 
+void ValueReader::read_optional_non_empty_string(std::optional<std::string>& out) {
+  std::string value;
+  read_non_empty_string(value);
+  if (!value.empty()) out = std::move(value);
+}
+
+void ValueReader::read_bool(bool& out) {
+  if (const auto value = bool_value()) out = *value;
+}
+
+void ValueReader::read_optional_bool(std::optional<bool>& out) {
+  if (const auto value = bool_value()) out = *value;
+}
+
 void ValueReader::report(std::string message) {
   problems_.push_back(ConfigProblem{key_path_, std::move(message), {}});
 }
 
 void ValueReader::report_type(std::string_view expected) {
   report(fmt::format("expected {}, got {}", expected, describe(node_.type())));
+}
+
+void ValueReader::report_not_one_of(std::span<const std::string_view> names,
+                                    std::string_view got) {
+  std::string allowed;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) allowed += i + 1 == names.size() ? " or " : ", ";
+    allowed += fmt::format("\"{}\"", names[i]);
+  }
+  report(fmt::format("must be {} (got \"{}\")", allowed, got));
 }
 
 }  // namespace rwproxy::config

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,13 @@ using Problems = std::vector<ConfigProblem>;
 // "a string", "an integer", ... for "expected X, got Y" messages.
 std::string_view describe(toml::node_type type);
 
+// One allowed string of an enumerated key and the value it stands for.
+template <class Enum>
+struct Choice {
+  std::string_view name;
+  Enum value;
+};
+
 class ValueReader {
  public:
   ValueReader(const toml::node& node, std::string key_path, Problems& problems);
@@ -28,10 +36,15 @@ class ValueReader {
   std::optional<std::string_view> string_value();
   // The value if it is an integer within [min, max]; otherwise reports and returns nullopt.
   std::optional<std::int64_t> integer_value(std::int64_t min, std::int64_t max);
+  // The value if it is a boolean; otherwise reports the type and returns nullopt.
+  std::optional<bool> bool_value();
 
   void read_string(std::string& out);
   void read_non_empty_string(std::string& out);
   void read_optional_string(std::optional<std::string>& out);
+  void read_optional_non_empty_string(std::optional<std::string>& out);
+  void read_bool(bool& out);
+  void read_optional_bool(std::optional<bool>& out);
 
   template <std::int64_t Min, std::int64_t Max, class Int>
   void read_integer(Int& out) {
@@ -40,11 +53,36 @@ class ValueReader {
     if (const auto value = integer_value(Min, Max)) out = static_cast<Int>(*value);
   }
 
+  template <std::int64_t Min, std::int64_t Max, class Int>
+  void read_optional_integer(std::optional<Int>& out) {
+    static_assert(Min <= Max && std::in_range<Int>(Min) && std::in_range<Int>(Max),
+                  "the allowed range must fit the field's type");
+    if (const auto value = integer_value(Min, Max)) out = static_cast<Int>(*value);
+  }
+
+  // One of `choices` by name; anything else is reported with the allowed names:
+  // must be "master" or "replica" (got "primary").
+  template <class Enum, std::size_t N>
+  void read_choice(const Choice<Enum> (&choices)[N], Enum& out) {
+    const auto text = string_value();
+    if (!text) return;
+    std::string_view names[N];
+    for (std::size_t i = 0; i < N; ++i) {
+      if (choices[i].name == *text) {
+        out = choices[i].value;
+        return;
+      }
+      names[i] = choices[i].name;
+    }
+    report_not_one_of(names, *text);
+  }
+
   // Adds a problem at this value's key path.
   void report(std::string message);
 
  private:
   void report_type(std::string_view expected);
+  void report_not_one_of(std::span<const std::string_view> names, std::string_view got);
 
   const toml::node& node_;
   std::string key_path_;

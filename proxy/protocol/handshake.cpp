@@ -68,9 +68,11 @@ void HandshakeResponse::serialize(std::string& out) const {
   w.null_terminated(username);
   if (capabilities & capability::plugin_auth_lenenc_data) {
     w.lenenc_string(auth_response);
-  } else {
+  } else if (capabilities & capability::secure_connection) {
     w.u8(static_cast<std::uint8_t>(auth_response.size()));
     w.bytes(auth_response);
+  } else {
+    w.null_terminated(auth_response);
   }
   if (capabilities & capability::connect_with_db) w.null_terminated(database);
   if (capabilities & capability::plugin_auth) w.null_terminated(auth_plugin);

@@ -74,10 +74,12 @@ bool ResponseTracker::is_terminator(const PacketHead& head) const {
 }
 
 ResponseTracker::Verdict ResponseTracker::end_of_result(const PacketHead& head) {
-  if (head.first_frame_length < 9) {
-    read_eof(head);
-  } else {
+  // Under CLIENT_DEPRECATE_EOF the terminator is an OK packet with the 0xfe header, usually
+  // only 7 bytes long: its length does not tell it apart from an EOF, the capability does.
+  if (capabilities_ & capability::deprecate_eof) {
     read_ok(head);
+  } else {
+    read_eof(head);
   }
   if (summary_.status_flags & server_status::more_results_exist) {
     state_ = State::result_start;
@@ -143,8 +145,10 @@ ResponseTracker::Verdict ResponseTracker::on_packet(const PacketHead& head) {
     case State::columns:
       if (--remaining_ > 0) return Verdict::more;
       if (deprecate_eof) {
+        // No EOF after the metadata. With a cursor open, the statement still ends with a 0xfe OK
+        // (CURSOR_EXISTS), which the rows state takes as the terminator of an empty row set.
         state_ = State::rows;
-        return cursor_ ? Verdict::done : Verdict::more;
+        return Verdict::more;
       }
       state_ = State::columns_eof;
       return Verdict::more;

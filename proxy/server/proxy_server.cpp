@@ -1,9 +1,16 @@
 #include "proxy/server/proxy_server.hpp"
 
+#include "proxy/server/routing_setup.hpp"
+
 namespace rwproxy::server {
 
 ProxyServer::ProxyServer(const config::Config& config, Logger& logger)
-    : config_(config), logger_(logger), users_(config), workers_(config.proxy.worker_threads, logger) {}
+    : config_(config),
+      logger_(logger),
+      users_(config),
+      policy_(make_routing_policy(config)),
+      health_(config, std::chrono::milliseconds(config.routing.replica_retry_interval_ms)),
+      workers_(config.proxy.worker_threads, logger) {}
 
 int ProxyServer::run() {
   error_code ec;
@@ -46,7 +53,7 @@ int ProxyServer::run() {
 }
 
 awaitable<void> ProxyServer::accept_loop() {
-  session::SessionContext context{config_, logger_, users_, counters_};
+  session::SessionContext context{config_, logger_, users_, counters_, policy_, health_};
   for (;;) {
     Worker& worker = workers_.next();
     error_code ec;

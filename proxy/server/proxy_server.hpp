@@ -2,6 +2,7 @@
 #pragma once
 
 #include "proxy/asio.hpp"
+#include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/server/worker_pool.hpp"
 #include "proxy/session/session_context.hpp"
@@ -26,6 +27,8 @@ class ProxyServer {
   Logger& logger_;
   session::UserDirectory users_;
   session::ConnectionCounters counters_;
+  router::RoutingPolicy policy_;
+  backend::ReplicaHealth health_;
   asio::io_context main_context_{1};
   tcp::acceptor acceptor_{main_context_};
   asio::signal_set signals_{main_context_, SIGINT, SIGTERM};

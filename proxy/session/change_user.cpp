@@ -36,15 +36,13 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& packet) {
                          protocol::access_denied_message(request.username, client_host_, !token.empty()));
     co_return false;
   }
-  if (backend_) co_await backend_->quit();
-  backend_.reset();
+  co_await executor_.close();
   identity_.user = request.username;
   identity_.stage1 = check.stage1;
   identity_.database = request.database;
   if (request.collation != 0) identity_.collation = static_cast<std::uint8_t>(request.collation & 0xff);
   if (!request.attributes.empty()) identity_.attributes = std::move(request.attributes);
-  schema_ = identity_.database;
-  co_return co_await open_backend(sequence, true);
+  co_return co_await open_session(sequence);
 }
 
 }  // namespace rwproxy::session

@@ -12,7 +12,6 @@ using protocol::Command;
 namespace capability = protocol::capability;
 
 namespace {
-constexpr std::size_t relay_buffer_size = 64 * 1024;
 
 std::string remote_host(tcp::socket& socket) {
   error_code ec;
@@ -54,7 +53,7 @@ ClientSession::ClientSession(tcp::socket socket, SessionContext context)
       deadline_(client_.socket()),
       client_host_(remote_host(client_.socket())),
       connection_id_(context.counters.next_connection_id.fetch_add(1)),
-      relay_(relay_buffer_size) {}
+      executor_(context, client_, connection_id_) {}
 
 void ClientSession::request_stop() {
   stopping_ = true;
@@ -79,7 +78,7 @@ awaitable<void> ClientSession::run() {
   } else if (co_await login()) {
     co_await command_loop();
   }
-  if (backend_) co_await backend_->quit();
+  co_await executor_.close();
   client_.close();
 }
 
@@ -98,15 +97,14 @@ awaitable<bool> ClientSession::login() {
     co_return false;
   }
   identity_ = std::move(login->client);
-  schema_ = identity_.database;
-  co_return co_await open_backend(login->reply_sequence, true);
+  co_return co_await open_session(login->reply_sequence);
 }
 
 protocol::ClientHandshake::Settings ClientSession::backend_login() const {
   protocol::ClientHandshake::Settings settings;
   settings.user = identity_.user;
   settings.stage1 = identity_.stage1;
-  settings.database = schema_;
+  settings.database = identity_.database;
   settings.collation = identity_.collation;
   settings.capabilities = identity_.capabilities;
   settings.max_packet_size = context_.config.proxy.max_packet_size;
@@ -116,25 +114,19 @@ protocol::ClientHandshake::Settings ClientSession::backend_login() const {
   return settings;
 }
 
-awaitable<bool> ClientSession::open_backend(std::uint8_t reply_sequence, bool reply_ok) {
-  const config::Backend* master = context_.config.master();
-  backend::BackendAddress address{master->name, master->host, master->port};
-  auto result = co_await backend::BackendConnection::connect(
-      address, backend_login(), std::chrono::milliseconds(context_.config.timeouts.connect_timeout_ms),
-      context_.config.proxy.max_packet_size);
-  std::error_code ec;
-  if (!result.connection) {
-    context_.logger.warn("session {}: cannot open backend '{}': {} {}", connection_id_, address.name,
-                         result.error.error_code, result.error.message);
-    co_await reply_error(reply_sequence, result.error.error_code, result.error.sql_state, result.error.message);
+awaitable<bool> ClientSession::open_session(std::uint8_t reply_sequence) {
+  const config::User* user = context_.config.find_user(identity_.user);
+  executor_.start(backend_login(), user == nullptr || context_.config.hints_allowed(*user));
+  protocol::ErrPacket error = co_await executor_.connect_master();
+  if (error.error_code != 0) {
+    context_.logger.warn("session {}: cannot open the master for '{}': {} {}", connection_id_, identity_.user,
+                         error.error_code, error.message);
+    co_await reply_error(reply_sequence, error.error_code, error.sql_state, error.message);
     co_return false;
   }
-  backend_ = std::move(result.connection);
-  if (reply_ok) {
-    co_await client_.write(protocol::make_ok_frame(reply_sequence, protocol::server_status::autocommit), ec);
-    if (ec) co_return false;
-  }
-  co_return true;
+  std::error_code ec;
+  co_await client_.write(protocol::make_ok_frame(reply_sequence, protocol::server_status::autocommit), ec);
+  co_return !ec;
 }
 
 awaitable<void> ClientSession::command_loop() {
@@ -172,36 +164,7 @@ awaitable<bool> ClientSession::handle_command(const protocol::Packet& packet) {
   if (command == Command::quit) co_return false;
   if (command == Command::change_user) co_return co_await change_user(packet);
   if (is_unsupported(command)) co_return co_await reply_error(reply_sequence, 1047, "08S01", "Unknown command");
-  co_return co_await forward_command(packet);
-}
-
-awaitable<bool> ClientSession::forward_command(const protocol::Packet& packet) {
-  const auto command = static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]));
-  frames_.clear();
-  const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
-  if (!backend_) {
-    // The backend was lost by an earlier command: reconnect (the error, if any, answers this command).
-    if (!protocol::ResponseTracker::expects_response(command)) co_return true;
-    if (!co_await open_backend(reply_sequence, false)) co_return true;
-  }
-  const bool cursor = command == Command::stmt_execute && packet.payload.size() > 5 && (packet.payload[5] & 0x01);
-  auto outcome = co_await relay_.run(command, frames_, reply_sequence, cursor, *backend_, client_);
-  switch (outcome.result) {
-    case CommandRelay::Result::completed:
-      if (command == Command::init_db && !outcome.summary.error) schema_ = packet.payload.substr(1);
-      co_return true;
-    case CommandRelay::Result::client_failed:
-      co_return false;
-    case CommandRelay::Result::backend_failed:
-      break;
-  }
-  context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_,
-                       backend_->address().name);
-  auto name = backend_->address().name;
-  backend_.reset();
-  if (outcome.bytes_to_client) co_return false;  // mid-response: only a clean close is possible
-  co_return co_await reply_error(reply_sequence, 2013, "HY000",
-                                 "rwproxy: lost connection to backend '" + name + "' during query");
+  co_return co_await executor_.execute(packet);
 }
 
 awaitable<bool> ClientSession::reply_error(std::uint8_t sequence, std::uint16_t code, std::string_view sql_state,

@@ -1,17 +1,16 @@
-// One client connection: login, then a loop of commands relayed to the backend.
-// Lives on one worker; its lifetime is the coroutine frame started by the listener.
+// One client connection: login, then a loop reading commands and handing them to the
+// StatementExecutor. Lives on one worker; its lifetime is the coroutine frame.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "proxy/asio.hpp"
-#include "proxy/backend/backend_connection.hpp"
 #include "proxy/net/deadline.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/server_handshake.hpp"
-#include "proxy/session/command_relay.hpp"
 #include "proxy/session/session_context.hpp"
+#include "proxy/session/statement_executor.hpp"
 
 namespace rwproxy::session {
 
@@ -28,10 +27,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
  private:
   awaitable<bool> login();
-  awaitable<bool> open_backend(std::uint8_t reply_sequence, bool reply_ok);
+  // Starts the executor for `identity_` and opens the master; replies OK or the backend's ERR.
+  awaitable<bool> open_session(std::uint8_t reply_sequence);
   awaitable<void> command_loop();
   awaitable<bool> handle_command(const protocol::Packet& packet);
-  awaitable<bool> forward_command(const protocol::Packet& packet);
   awaitable<bool> change_user(const protocol::Packet& packet);
   awaitable<bool> reply_error(std::uint8_t sequence, std::uint16_t code, std::string_view sql_state,
                               std::string_view message);
@@ -44,10 +43,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   std::uint32_t connection_id_;
   std::string scramble_;
   protocol::AuthenticatedClient identity_;
-  std::string schema_;  // current default schema
-  std::unique_ptr<backend::BackendConnection> backend_;
-  CommandRelay relay_;
-  std::string frames_;  // reused buffer for framing commands
+  StatementExecutor executor_;
+  std::string frames_;  // reused buffer for framing
   bool idle_ = false;
   bool stopping_ = false;
 };

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <cstdint>
 
+#include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/session/user_directory.hpp"
 #include "proxy/util/logger.hpp"
+#include "router/routing_policy.hpp"
 
 namespace rwproxy::session {
 
@@ -21,6 +23,8 @@ struct SessionContext {
   Logger& logger;
   const UserDirectory& users;
   ConnectionCounters& counters;
+  const router::RoutingPolicy& policy;
+  backend::ReplicaHealth& health;
 };
 
 }  // namespace rwproxy::session

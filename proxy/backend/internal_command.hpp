@@ -1,0 +1,24 @@
+// Runs a command on a backend for the proxy's own purposes (replaying session state, preparing a
+// statement on a replica): the response is read and checked, never forwarded to the client.
+#pragma once
+
+#include <string_view>
+
+#include "proxy/asio.hpp"
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/protocol/response_tracker.hpp"
+
+namespace rwproxy::backend {
+
+struct InternalResult {
+  bool io_failed = false;                      // the connection broke: drop it
+  protocol::ResponseTracker::Summary summary;  // summary.error: the server answered ERR
+  std::string error_message;                   // the ERR's message, if any
+
+  bool ok() const { return !io_failed && !summary.error; }
+};
+
+// `payload` is the command packet's payload (command byte first).
+awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::string_view payload);
+
+}  // namespace rwproxy::backend

@@ -1,0 +1,85 @@
+#include "proxy/session/backend_set.hpp"
+
+#include <fmt/format.h>
+
+#include "proxy/backend/internal_command.hpp"
+
+namespace rwproxy::session {
+
+backend::BackendAddress BackendSet::address(BackendRef ref) const {
+  const config::Backend* b = ref.replica ? config_.replicas()[*ref.replica] : config_.master();
+  return backend::BackendAddress{b->name, b->host, b->port};
+}
+
+backend::BackendConnection* BackendSet::find(BackendRef ref) { return slot(ref).get(); }
+
+void BackendSet::drop(BackendRef ref) { slot(ref).reset(); }
+
+std::vector<std::pair<BackendRef, backend::BackendConnection*>> BackendSet::open_connections() {
+  std::vector<std::pair<BackendRef, backend::BackendConnection*>> out;
+  if (master_) out.emplace_back(BackendRef{}, master_.get());
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    if (replicas_[i]) out.emplace_back(BackendRef{i}, replicas_[i].get());
+  }
+  return out;
+}
+
+awaitable<void> BackendSet::quit_all() {
+  for (auto& [ref, connection] : open_connections()) co_await connection->quit();
+  master_.reset();
+  for (auto& r : replicas_) r.reset();
+}
+
+awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
+                                                    const SessionState& state) {
+  Acquired result;
+  auto& connection = slot(ref);
+  if (!connection) {
+    auto settings = login;
+    settings.database = state.schema();
+    auto opened = co_await backend::BackendConnection::connect(
+        address(ref), std::move(settings), std::chrono::milliseconds(config_.timeouts.connect_timeout_ms),
+        config_.proxy.max_packet_size);
+    if (!opened.connection) {
+      result.error = std::move(opened.error);
+      co_return result;
+    }
+    connection = std::move(opened.connection);
+    connection->synced().schema = state.schema();
+  }
+  protocol::ErrPacket error = co_await sync(*connection, state);
+  if (error.error_code != 0) {
+    connection.reset();
+    result.error = std::move(error);
+    co_return result;
+  }
+  result.connection = connection.get();
+  co_return result;
+}
+
+awaitable<protocol::ErrPacket> BackendSet::sync(backend::BackendConnection& connection, const SessionState& state) {
+  backend::SyncedState& synced = connection.synced();
+  auto failure = [&](const backend::InternalResult& r, std::string_view what) {
+    return protocol::ErrPacket{r.io_failed ? std::uint16_t{2013} : r.summary.error_code, "HY000",
+                               fmt::format("rwproxy: cannot bring backend '{}' to the session's state ({}): {}",
+                                           connection.address().name, what, r.error_message)};
+  };
+  if (!state.schema().empty() && synced.schema != state.schema()) {
+    std::string payload(1, static_cast<char>(protocol::Command::init_db));
+    payload += state.schema();
+    auto r = co_await backend::run_internal_command(connection, payload);
+    if (!r.ok()) co_return failure(r, "schema");
+    synced.schema = state.schema();
+  }
+  for (const ReplayEntry& entry : state.replay()) {
+    if (entry.sequence <= synced.replay_applied) continue;
+    std::string payload(1, static_cast<char>(protocol::Command::query));
+    payload += entry.sql;
+    auto r = co_await backend::run_internal_command(connection, payload);
+    if (!r.ok()) co_return failure(r, entry.sql);
+    synced.replay_applied = entry.sequence;
+  }
+  co_return protocol::ErrPacket{0, "00000", {}};
+}
+
+}  // namespace rwproxy::session

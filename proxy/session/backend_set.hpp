@@ -1,0 +1,56 @@
+// The backend connections of one client session: the master's and, opened lazily, one per
+// replica the router sends reads to. A connection is brought to the session's state (schema,
+// replayed SETs) before each statement it runs.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "proxy/asio.hpp"
+#include "proxy/backend/backend_connection.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/session/session_state.hpp"
+
+namespace rwproxy::session {
+
+// Which backend: the master, or replica `index` (as in config.replicas() and the snapshot).
+struct BackendRef {
+  std::optional<std::size_t> replica;
+  bool is_master() const { return !replica; }
+  bool operator==(const BackendRef&) const = default;
+};
+
+class BackendSet {
+ public:
+  struct Acquired {
+    backend::BackendConnection* connection = nullptr;  // null on failure
+    protocol::ErrPacket error;                         // why, for the client
+  };
+
+  BackendSet(const config::Config& config) : config_(config), replicas_(config.replicas().size()) {}
+
+  backend::BackendConnection* find(BackendRef ref);
+  // The connection for `ref`, opened if needed (with `login`), synced to `state`.
+  awaitable<Acquired> acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
+                              const SessionState& state);
+  void drop(BackendRef ref);
+  // Sends COM_QUIT on every connection and forgets them.
+  awaitable<void> quit_all();
+  // Every open connection with its ref.
+  std::vector<std::pair<BackendRef, backend::BackendConnection*>> open_connections();
+
+  backend::BackendAddress address(BackendRef ref) const;
+
+ private:
+  std::unique_ptr<backend::BackendConnection>& slot(BackendRef ref) {
+    return ref.replica ? replicas_[*ref.replica] : master_;
+  }
+  awaitable<protocol::ErrPacket> sync(backend::BackendConnection& connection, const SessionState& state);
+
+  const config::Config& config_;
+  std::unique_ptr<backend::BackendConnection> master_;
+  std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
+};
+
+}  // namespace rwproxy::session

@@ -1,0 +1,217 @@
+#include "proxy/session/statement_executor.hpp"
+
+#include <array>
+
+#include "parser/classifier.hpp"
+#include "parser/digest.hpp"
+#include "proxy/protocol/frame_reader.hpp"
+#include "router/router.hpp"
+
+namespace rwproxy::session {
+
+using protocol::Command;
+using router::Target;
+
+namespace {
+constexpr std::size_t relay_buffer_size = 64 * 1024;
+constexpr std::size_t max_replicas_on_stack = 64;
+}  // namespace
+
+StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel& client, std::uint32_t connection_id)
+    : context_(context),
+      client_(client),
+      connection_id_(connection_id),
+      backends_(context.config),
+      statements_(context.config.replicas().size()),
+      relay_(relay_buffer_size) {}
+
+void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hints_allowed) {
+  state_.reset(login.database);
+  statements_.clear();
+  login_ = std::move(login);
+  hints_allowed_ = hints_allowed;
+}
+
+awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
+  auto acquired = co_await backends_.acquire(BackendRef{}, login_, state_);
+  co_return acquired.connection ? protocol::ErrPacket{0, "00000", {}} : acquired.error;
+}
+
+awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
+  switch (static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]))) {
+    case Command::query: co_return co_await run_query(packet);
+    case Command::init_db: co_return co_await run_init_db(packet);
+    case Command::reset_connection: co_return co_await run_reset_connection(packet);
+    case Command::stmt_prepare: co_return co_await run_prepare(packet);
+    case Command::stmt_execute: co_return co_await run_execute(packet);
+    case Command::stmt_fetch:
+    case Command::stmt_reset: co_return co_await run_fetch_or_reset(packet);
+    case Command::stmt_close: co_return co_await run_close(packet);
+    case Command::stmt_send_long_data: co_return co_await run_send_long_data(packet);
+    default: co_return co_await run_on_master(packet);
+  }
+}
+
+router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql) {
+  const auto now = router::Clock::now();
+  std::string digest_text;
+  if (context_.policy.rules_need_digest()) digest_text = parser::digest(sql).text;
+  auto snapshot = context_.health.snapshot(now);
+  std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
+  const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
+  context_.health.load_outstanding(std::span(outstanding.data(), n));
+  router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
+  router::RouteInput input{info, digest_text, session, *snapshot, std::span(outstanding.data(), n), ++rotation_, now};
+  router::Route route = router::decide(input, context_.policy);
+  if (context_.logger.enabled(LogLevel::debug)) {
+    context_.logger.debug("session {}: {} -> {} ({})", connection_id_, parser::to_string(info.kind),
+                          route.target == Target::replica ? snapshot->replicas[route.replica].name
+                          : route.target == Target::master ? std::string("master")
+                                                           : std::string("error"),
+                          router::to_string(route.reason));
+  }
+  return route;
+}
+
+awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route route, std::uint8_t reply_sequence) {
+  Dispatch dispatch{BackendRef{}, route, nullptr};
+  if (route.target == Target::error) {
+    co_await reply_error(reply_sequence,
+                         protocol::ErrPacket{1105, "HY000",
+                                             fmt::format("rwproxy: no replica may serve this read ({})",
+                                                         router::to_string(route.reason))});
+    co_return dispatch;
+  }
+  if (route.target == Target::replica) {
+    dispatch.ref = BackendRef{route.replica};
+    auto acquired = co_await backends_.acquire(dispatch.ref, login_, state_);
+    if (acquired.connection) {
+      dispatch.connection = acquired.connection;
+      co_return dispatch;
+    }
+    context_.logger.warn("session {}: replica '{}' unavailable ({}), using the master", connection_id_,
+                         backends_.address(dispatch.ref).name, acquired.error.message);
+    context_.health.report_failure(route.replica, router::Clock::now());
+    dispatch.ref = BackendRef{};
+    dispatch.route = router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule};
+  }
+  auto acquired = co_await backends_.acquire(BackendRef{}, login_, state_);
+  if (!acquired.connection) {
+    co_await reply_error(reply_sequence, acquired.error);
+    co_return dispatch;
+  }
+  dispatch.connection = acquired.connection;
+  co_return dispatch;
+}
+
+awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::string_view frames,
+                                                          std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch) {
+  if (dispatch.ref.replica) context_.health.statement_started(*dispatch.ref.replica);
+  auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_);
+  if (dispatch.ref.replica) context_.health.statement_finished(*dispatch.ref.replica);
+  if (outcome.result == CommandRelay::Result::backend_failed) {
+    const std::string name = dispatch.connection->address().name;
+    context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_, name);
+    backends_.drop(dispatch.ref);
+    dispatch.connection = nullptr;
+    if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
+    if (!outcome.bytes_to_client) {
+      co_await reply_error(reply_sequence,
+                           protocol::ErrPacket{2013, "HY000",
+                                               "rwproxy: lost connection to backend '" + name + "' during query"});
+    }
+  }
+  co_return outcome;
+}
+
+void StatementExecutor::record(const parser::StatementInfo& info, std::string_view sql,
+                               const CommandRelay::Outcome& outcome, const Dispatch& dispatch) {
+  if (outcome.result != CommandRelay::Result::completed) return;
+  std::uint16_t status = outcome.summary.has_status ? outcome.summary.status_flags : 0;
+  if (!outcome.summary.has_status) {
+    if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+    if (state_.autocommit()) status |= protocol::server_status::autocommit;
+  }
+  state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
+                         dispatch.ref.replica, router::Clock::now());
+  if (dispatch.connection) {
+    // The statement ran on this connection, which was in sync before it: it is in sync after it.
+    dispatch.connection->synced() = backend::SyncedState{state_.schema(), state_.replay_sequence()};
+  }
+}
+
+awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
+  std::string_view sql = std::string_view(packet.payload).substr(1);
+  parser::StatementInfo info = parser::classify(sql);
+  frames_.clear();
+  const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
+  Dispatch dispatch = co_await acquire(decide(info, sql), reply_sequence);
+  if (!dispatch.connection) co_return true;
+  auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch);
+  record(info, sql, outcome, dispatch);
+  co_return session_goes_on(outcome);
+}
+
+awaitable<std::optional<CommandRelay::Outcome>> StatementExecutor::on_master(const protocol::Packet& packet,
+                                                                            Dispatch& dispatch) {
+  const auto command = static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]));
+  frames_.clear();
+  const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
+  dispatch = co_await acquire(router::Route{Target::master, router::Reason::session_state, 0, {}}, reply_sequence);
+  if (!dispatch.connection) co_return std::nullopt;
+  auto outcome = co_await relay(command, frames_, reply_sequence, false, dispatch);
+  if (outcome.result == CommandRelay::Result::completed && outcome.summary.has_status) {
+    state_.note_status(outcome.summary.status_flags);
+  }
+  co_return outcome;
+}
+
+bool StatementExecutor::session_goes_on(const CommandRelay::Outcome& outcome) {
+  if (outcome.result == CommandRelay::Result::client_failed) return false;
+  // A backend that broke mid-response leaves the client's stream cut: only a close is clean.
+  return !(outcome.result == CommandRelay::Result::backend_failed && outcome.bytes_to_client);
+}
+
+awaitable<bool> StatementExecutor::run_on_master(const protocol::Packet& packet) {
+  Dispatch dispatch;
+  auto outcome = co_await on_master(packet, dispatch);
+  co_return !outcome || session_goes_on(*outcome);
+}
+
+awaitable<bool> StatementExecutor::run_init_db(const protocol::Packet& packet) {
+  Dispatch dispatch;
+  auto outcome = co_await on_master(packet, dispatch);
+  if (!outcome) co_return true;
+  if (outcome->result == CommandRelay::Result::completed && !outcome->summary.error) {
+    state_.set_schema(packet.payload.substr(1));
+    dispatch.connection->synced().schema = state_.schema();
+  }
+  co_return session_goes_on(*outcome);
+}
+
+awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& packet) {
+  // Replicas are reopened fresh when next needed; the master resets its own session.
+  for (auto& [ref, connection] : backends_.open_connections()) {
+    if (ref.replica) {
+      co_await connection->quit();
+      backends_.drop(ref);
+    }
+  }
+  Dispatch dispatch;
+  auto outcome = co_await on_master(packet, dispatch);
+  if (!outcome) co_return true;
+  if (outcome->result == CommandRelay::Result::completed && !outcome->summary.error) {
+    state_.reset(state_.schema());
+    statements_.clear();
+    dispatch.connection->synced() = backend::SyncedState{state_.schema(), 0};
+  }
+  co_return session_goes_on(*outcome);
+}
+
+awaitable<bool> StatementExecutor::reply_error(std::uint8_t sequence, const protocol::ErrPacket& error) {
+  std::error_code ec;
+  co_await client_.write(protocol::make_err_frame(sequence, error.error_code, error.sql_state, error.message), ec);
+  co_return !ec;
+}
+
+}  // namespace rwproxy::session

@@ -1,0 +1,81 @@
+// Runs the commands of one logged-in client: classifies each statement, asks the router where it
+// goes, brings that backend connection to the session's state, relays the response and records
+// what the statement changed. Binary prepared statements are mapped per backend.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/asio.hpp"
+#include "proxy/net/packet_channel.hpp"
+#include "proxy/protocol/client_handshake.hpp"
+#include "proxy/session/backend_set.hpp"
+#include "proxy/session/command_relay.hpp"
+#include "proxy/session/prepared_statements.hpp"
+#include "proxy/session/session_context.hpp"
+#include "proxy/session/session_state.hpp"
+#include "router/route.hpp"
+
+namespace rwproxy::session {
+
+class StatementExecutor {
+ public:
+  StatementExecutor(SessionContext context, net::PacketChannel& client, std::uint32_t connection_id);
+
+  // Login settings for new backend connections, and the session's initial schema.
+  void start(protocol::ClientHandshake::Settings login, bool hints_allowed);
+  // Opens the master connection (at login, so that a bad login or schema is reported at once).
+  awaitable<protocol::ErrPacket> connect_master();
+  // Runs one client command. False when the session must end.
+  awaitable<bool> execute(const protocol::Packet& packet);
+  awaitable<void> close() { co_await backends_.quit_all(); }
+
+ private:
+  struct Dispatch {
+    BackendRef ref;
+    router::Route route;
+    backend::BackendConnection* connection = nullptr;
+  };
+
+  // Runs `packet` on the master; nullopt when no connection could be had (the client got an ERR).
+  awaitable<std::optional<CommandRelay::Outcome>> on_master(const protocol::Packet& packet, Dispatch& dispatch);
+  static bool session_goes_on(const CommandRelay::Outcome& outcome);
+
+  awaitable<bool> run_query(const protocol::Packet& packet);
+  awaitable<bool> run_on_master(const protocol::Packet& packet);
+  awaitable<bool> run_init_db(const protocol::Packet& packet);
+  awaitable<bool> run_reset_connection(const protocol::Packet& packet);
+  awaitable<bool> run_prepare(const protocol::Packet& packet);
+  awaitable<bool> run_execute(const protocol::Packet& packet);
+  awaitable<bool> run_fetch_or_reset(const protocol::Packet& packet);
+  awaitable<bool> run_close(const protocol::Packet& packet);
+  awaitable<bool> run_send_long_data(const protocol::Packet& packet);
+
+  // The replica's id for `statement`, preparing it there first if needed.
+  awaitable<std::optional<std::uint32_t>> prepare_on(backend::BackendConnection& connection,
+                                                     PreparedStatement& statement, std::size_t replica);
+  router::Route decide(const parser::StatementInfo& info, std::string_view sql);
+  // Opens/syncs the routed backend; a replica that fails is reported and the master used instead.
+  // On total failure the client has been sent an ERR and `connection` is null.
+  awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence);
+  // Relays `frames` to the dispatched backend; on backend failure drops it and tells the client.
+  awaitable<CommandRelay::Outcome> relay(protocol::Command command, std::string_view frames, std::uint8_t reply_sequence,
+                                         bool cursor, Dispatch& dispatch);
+  awaitable<bool> reply_error(std::uint8_t sequence, const protocol::ErrPacket& error);
+  void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
+              const Dispatch& dispatch);
+
+  SessionContext context_;
+  net::PacketChannel& client_;
+  std::uint32_t connection_id_;
+  protocol::ClientHandshake::Settings login_;
+  bool hints_allowed_ = true;
+  SessionState state_;
+  BackendSet backends_;
+  PreparedStatements statements_;
+  CommandRelay relay_;
+  std::string frames_;
+  std::uint64_t rotation_ = 0;
+};
+
+}  // namespace rwproxy::session
