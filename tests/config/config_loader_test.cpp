@@ -31,6 +31,13 @@ TEST(ConfigLoaderTest, MinimalConfigTakesEveryDefault) {
   EXPECT_EQ(config.timeouts.handshake_timeout_ms, 5000u);
   EXPECT_EQ(config.timeouts.client_idle_timeout_ms, 28800000u);
   EXPECT_EQ(config.timeouts.shutdown_timeout_ms, 10000u);
+  EXPECT_EQ(config.routing.read_after_write_window_ms, 1000u);
+  EXPECT_EQ(config.routing.max_replica_lag_ms, 1000u);
+  EXPECT_EQ(config.routing.readmit_replica_lag_ms, 500u);
+  EXPECT_EQ(config.routing.no_eligible_replica, NoReplicaAction::master);
+  EXPECT_TRUE(config.routing.hints);
+  EXPECT_EQ(config.routing.replica_retry_interval_ms, 5000u);
+  EXPECT_TRUE(config.rules.empty());
   ASSERT_EQ(config.backends.size(), 1u);
   EXPECT_EQ(config.backends[0].name, "master0");
   EXPECT_EQ(config.backends[0].host, "127.0.0.1");
@@ -38,6 +45,8 @@ TEST(ConfigLoaderTest, MinimalConfigTakesEveryDefault) {
   ASSERT_EQ(config.users.size(), 1u);
   EXPECT_EQ(config.users[0].password, "secret");
   EXPECT_FALSE(config.users[0].password_hash.has_value());
+  EXPECT_FALSE(config.users[0].hints.has_value());
+  EXPECT_TRUE(config.hints_allowed(config.users[0]));
 }
 
 TEST(ConfigLoaderTest, ReadsEveryValue) {
@@ -55,6 +64,14 @@ connect_timeout_ms = 1
 handshake_timeout_ms = 4294967295
 client_idle_timeout_ms = 0
 shutdown_timeout_ms = 0
+
+[routing]
+read_after_write_window_ms = 3600000
+max_replica_lag_ms = 2000
+readmit_replica_lag_ms = 1
+no_eligible_replica = "error"
+hints = false
+replica_retry_interval_ms = 3600000
 
 [[backends]]
 role = "replica"
@@ -75,6 +92,12 @@ password_hash = "*6c7a370c07660bc788681b3238d93e08bd74303c"
 [[users]]
 name = "empty"
 password = ""
+hints = true
+
+[[rules]]
+name = "hashed-on-master"
+user = "hashed"
+route = "master"
 )");
   ASSERT_TRUE(result.ok()) << testing::describe(result);
   const Config& config = *result.config;
@@ -88,6 +111,12 @@ password = ""
   EXPECT_EQ(config.timeouts.handshake_timeout_ms, 4294967295u);
   EXPECT_EQ(config.timeouts.client_idle_timeout_ms, 0u);
   EXPECT_EQ(config.timeouts.shutdown_timeout_ms, 0u);
+  EXPECT_EQ(config.routing.read_after_write_window_ms, 3600000u);
+  EXPECT_EQ(config.routing.max_replica_lag_ms, 2000u);
+  EXPECT_EQ(config.routing.readmit_replica_lag_ms, 1u);
+  EXPECT_EQ(config.routing.no_eligible_replica, NoReplicaAction::error);
+  EXPECT_FALSE(config.routing.hints);
+  EXPECT_EQ(config.routing.replica_retry_interval_ms, 3600000u);
   ASSERT_EQ(config.backends.size(), 2u);
   EXPECT_EQ(config.backends[0].name, "replica0");
   EXPECT_EQ(config.backends[0].host, "db-replica");
@@ -100,6 +129,12 @@ password = ""
             "*6c7a370c07660bc788681b3238d93e08bd74303c");
   EXPECT_FALSE(config.find_user("hashed")->password.has_value());
   EXPECT_EQ(config.find_user("empty")->password, "");
+  EXPECT_FALSE(config.hints_allowed(*config.find_user("hashed")));
+  EXPECT_TRUE(config.hints_allowed(*config.find_user("empty")));
+  ASSERT_EQ(config.rules.size(), 1u);
+  EXPECT_EQ(config.rules[0].name, "hashed-on-master");
+  EXPECT_EQ(config.rules[0].user, "hashed");
+  EXPECT_EQ(config.rules[0].route, RuleRoute::master);
 }
 
 TEST(ConfigLoaderTest, SyntaxErrorGivesLineAndColumn) {
@@ -208,7 +243,13 @@ TEST(ConfigLoaderTest, KnownKeysAreDottedWithArrayMarkers) {
   EXPECT_TRUE(has("timeouts.connect_timeout_ms"));
   EXPECT_TRUE(has("backends[].host"));
   EXPECT_TRUE(has("users[].password_hash"));
+  EXPECT_TRUE(has("users[].hints"));
+  EXPECT_TRUE(has("routing.read_after_write_window_ms"));
+  EXPECT_TRUE(has("routing.hints"));
+  EXPECT_TRUE(has("rules[].digest_regex"));
+  EXPECT_TRUE(has("rules[].max_replica_lag_ms"));
   EXPECT_FALSE(has("backends.host"));
+  EXPECT_FALSE(has("rules.route"));
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ Config three_backends() {
       {"master", BackendRole::master, "127.0.0.1", 23306, 1},
       {"replica2", BackendRole::replica, "127.0.0.1", 23308, 3},
   };
-  config.users = {{"app", "app-secret", std::nullopt}, {"other", std::nullopt, "*00"}};
+  config.users = {{"app", "app-secret", std::nullopt, std::nullopt},
+                  {"other", std::nullopt, "*00", std::nullopt}};
   return config;
 }
 
@@ -47,6 +48,42 @@ TEST(ConfigTest, FindUserMatchesExactName) {
 TEST(ConfigTest, RoleNames) {
   EXPECT_EQ(to_string(BackendRole::master), "master");
   EXPECT_EQ(to_string(BackendRole::replica), "replica");
+}
+
+TEST(ConfigTest, RoutingEnumNamesAreTheConfigStrings) {
+  EXPECT_EQ(to_string(NoReplicaAction::master), "master");
+  EXPECT_EQ(to_string(NoReplicaAction::error), "error");
+  EXPECT_EQ(to_string(RuleRoute::master), "master");
+  EXPECT_EQ(to_string(RuleRoute::replica), "replica");
+  EXPECT_EQ(to_string(RuleRoute::any), "any");
+}
+
+TEST(ConfigTest, HintsAllowedUsesTheUserOverrideElseRouting) {
+  Config config;
+  User plain{"plain", "x", std::nullopt, std::nullopt};
+  User on{"on", "x", std::nullopt, true};
+  User off{"off", "x", std::nullopt, false};
+  EXPECT_TRUE(config.hints_allowed(plain));
+  EXPECT_TRUE(config.hints_allowed(on));
+  EXPECT_FALSE(config.hints_allowed(off));
+  config.routing.hints = false;
+  EXPECT_FALSE(config.hints_allowed(plain));
+  EXPECT_TRUE(config.hints_allowed(on));
+  EXPECT_FALSE(config.hints_allowed(off));
+}
+
+TEST(ConfigTest, RoutingAndRuleDefaults) {
+  const Routing routing;
+  EXPECT_EQ(routing.read_after_write_window_ms, 1000u);
+  EXPECT_EQ(routing.max_replica_lag_ms, 1000u);
+  EXPECT_EQ(routing.readmit_replica_lag_ms, 500u);
+  EXPECT_EQ(routing.no_eligible_replica, NoReplicaAction::master);
+  EXPECT_TRUE(routing.hints);
+  EXPECT_EQ(routing.replica_retry_interval_ms, 5000u);
+  const Rule rule;
+  EXPECT_EQ(rule.route, RuleRoute::any);
+  EXPECT_FALSE(rule.max_replica_lag_ms.has_value());
+  EXPECT_TRUE(Config{}.rules.empty());
 }
 
 }  // namespace

@@ -99,12 +99,17 @@ class RangeTest : public ::testing::TestWithParam<RangeCase> {
       return load_with_backends("[[backends]]\nrole = \"master\"\n" + std::string(c.key) +
                                 " = " + std::to_string(value) + "\n");
     }
+    if (c.section == "rules") {
+      return load_with_minimal("[[rules]]\nname = \"r\"\ntable = \"t\"\nroute = \"any\"\n" +
+                               std::string(c.key) + " = " + std::to_string(value) + "\n");
+    }
     return load_with_minimal("[" + std::string(c.section) + "]\n" + std::string(c.key) +
                              " = " + std::to_string(value) + "\n");
   }
   std::string key_path() const {
     const RangeCase& c = GetParam();
-    return std::string(c.section) + (c.section == "backends" ? "[0]." : ".") + std::string(c.key);
+    const bool array = c.section == "backends" || c.section == "rules";
+    return std::string(c.section) + (array ? "[0]." : ".") + std::string(c.key);
   }
 };
 
@@ -133,7 +138,12 @@ INSTANTIATE_TEST_SUITE_P(
                       RangeCase{"timeouts", "client_idle_timeout_ms", 0, 4294967295},
                       RangeCase{"timeouts", "shutdown_timeout_ms", 0, 4294967295},
                       RangeCase{"backends", "port", 1, 65535},
-                      RangeCase{"backends", "weight", 1, 1000}));
+                      RangeCase{"backends", "weight", 1, 1000},
+                      // max_replica_lag_ms and readmit_replica_lag_ms depend on each other:
+                      // routing_config_test.cpp tests their bounds.
+                      RangeCase{"routing", "read_after_write_window_ms", 0, 3600000},
+                      RangeCase{"routing", "replica_retry_interval_ms", 100, 3600000},
+                      RangeCase{"rules", "max_replica_lag_ms", 1, 86400000}));
 
 TEST(StringValueTest, EmptyOrMalformedStrings) {
   const LoadResult result = load(R"(

@@ -54,6 +54,13 @@ TEST(ExampleConfigTest, FitsTheLocalTopology) {
   ASSERT_NE(config.find_user("app"), nullptr);
   EXPECT_EQ(config.find_user("app")->password, "app-secret");
   EXPECT_EQ(config.proxy.listen_port, 6033);
+  // The sample rule sends the app's reads of rwtest's reports table to the replicas.
+  ASSERT_FALSE(config.rules.empty());
+  const Rule& reports = config.rules[0];
+  EXPECT_EQ(reports.user, "app");
+  EXPECT_EQ(reports.schema, "rwtest");
+  EXPECT_EQ(reports.table, "reports");
+  EXPECT_EQ(reports.route, RuleRoute::replica);
 }
 
 TEST(ExampleConfigTest, NamesExactlyTheKnownKeys) {
