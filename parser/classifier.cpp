@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "parser/body_scanner.hpp"
-#include "parser/hints.hpp"
 #include "parser/statement_analyzer.hpp"
 #include "parser/table_names.hpp"
 
@@ -84,33 +83,39 @@ void merge(StatementInfo& into, StatementInfo&& from) {
   for (auto& t : from.tables) add_table(into.tables, std::move(t));
 }
 
+// Analyzes the statement at `cur` into `info`.
+void analyze_into(TokenCursor& cur, StatementInfo& info) {
+  info.writes = false;
+  BodyScanner scan(info);
+  StatementContext ctx{cur, scan, info};
+  analyze_statement(ctx);
+  finalize(info, ctx);
+}
+
 }  // namespace
 
 StatementInfo classify(std::string_view sql) {
   StatementInfo result;
-  Hint hint;
-  collect_hints(Lexer(sql), hint);
   Lexer lexer(sql);
   std::size_t count = 0;
   for (;;) {
-    TokenCursor cur(lexer, !starts_compound_statement(lexer));
-    if (cur.at_end()) {  // empty statement: ";;" or trailing comments
+    TokenCursor cur(lexer);
+    if (count == 0) cur.collect_hints(&result.hint);
+    if (cur.at_end()) {  // empty statement: ";;" or nothing but comments
       if (!cur.ended_by_semicolon()) break;
       lexer = cur.lexer();
       continue;
     }
-    StatementInfo one;
-    one.writes = false;
-    BodyScanner scan(one);
-    StatementContext ctx{cur, scan, one};
-    analyze_statement(ctx);
-    finalize(one, ctx);
-    if (count++ == 0) result = std::move(one);
-    else merge(result, std::move(one));
+    if (count++ == 0) {
+      analyze_into(cur, result);
+    } else {
+      StatementInfo one;
+      analyze_into(cur, one);
+      merge(result, std::move(one));
+    }
     if (!cur.ended_by_semicolon()) break;
     lexer = cur.lexer();
   }
-  result.hint = std::move(hint);
   result.statement_count = count;
   return result;
 }

@@ -160,7 +160,7 @@ class DigestBuilder {
         lexer_ = probe;
         writer_.add(Piece::value, "(...)");
         if (values) skip_more_rows(lexer_);
-        prev_ = Token{TokenKind::right_paren, Keyword::none, {}};
+        prev_ = Token{TokenKind::right_paren, KeywordClass::context, Keyword::none, {}};
         return;
       }
     }

@@ -27,17 +27,18 @@ bool DigestWriter::fits(std::size_t n) {
 }
 
 void DigestWriter::append(std::string_view text, bool upper_case) {
-  if (!upper_case) {
-    out_ += text;
-  } else {
-    for (char c : text) out_.push_back(chars::to_upper(c));
+  const std::size_t at = out_.size();
+  out_.append(text);
+  if (upper_case) {
+    char* p = out_.data() + at;
+    for (std::size_t i = 0; i < text.size(); ++i) p[i] = chars::to_upper(p[i]);
   }
 }
 
 bool DigestWriter::add(Piece piece, std::string_view text, bool upper_case) {
   const bool space = needs_space(last_, piece);
   if (!fits(text.size() + (space ? 1 : 0))) return false;
-  if (space) out_.push_back(' ');
+  if (space) out_ += ' ';
   append(text, upper_case);
   last_ = piece;
   if (out_.size() + 3 <= max_) boundary_ = out_.size();

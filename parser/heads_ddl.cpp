@@ -111,7 +111,8 @@ void head_create(StatementContext& ctx) {
       return;
     case Keyword::procedure: case Keyword::function: case Keyword::trigger: case Keyword::event:
     case Keyword::package:
-      set_ddl(ctx, ScanMode::skip);  // the body is not executed now
+      set_ddl(ctx, ScanMode::skip);  // the body is not executed now, and may hold ';'
+      ctx.cur.keep_semicolons();
       return;
     default:
       set_ddl(ctx, ScanMode::skip);

@@ -56,6 +56,7 @@ void head_use(StatementContext& ctx) {
 void head_begin(StatementContext& ctx) {
   ctx.cur.next();  // BEGIN
   if (ctx.cur.peek().is(Keyword::not_)) {  // BEGIN NOT ATOMIC ... END: a compound block
+    ctx.cur.keep_semicolons();
     set_transaction(ctx, StatementKind::unknown, TransactionEffect::none);
     return;
   }

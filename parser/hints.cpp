@@ -70,14 +70,4 @@ void parse_hint_comment(std::string_view comment, Hint& hint) {
   }
 }
 
-void collect_hints(Lexer lexer, Hint& hint) {
-  Token t = lexer.next();
-  while (t.is_comment()) {
-    parse_hint_comment(t.text, hint);
-    t = lexer.next();
-  }
-  if (t.kind != TokenKind::identifier) return;
-  for (t = lexer.next(); t.is_comment(); t = lexer.next()) parse_hint_comment(t.text, hint);
-}
-
 }  // namespace rwproxy::parser

@@ -18,7 +18,6 @@
 #include <cstddef>
 #include <string_view>
 
-#include "parser/lexer.hpp"
 #include "parser/statement_info.hpp"
 
 namespace rwproxy::parser {
@@ -26,9 +25,7 @@ namespace rwproxy::parser {
 inline constexpr std::size_t kMaxHintParams = 16;
 
 // Adds the directives found in one comment token's text (markers included) to `hint`.
+// classify() feeds it the first statement's leading comments via TokenCursor::collect_hints.
 void parse_hint_comment(std::string_view comment, Hint& hint);
-
-// Reads the leading comments (and those right after the first keyword) from a copy of `lexer`.
-void collect_hints(Lexer lexer, Hint& hint);
 
 }  // namespace rwproxy::parser

@@ -214,13 +214,15 @@ constexpr std::size_t kEntryCount = sizeof(kEntries) / sizeof(kEntries[0]);
 constexpr std::size_t kMaxKeywordLength = 40;
 constexpr std::size_t kSlots = 1024;  // power of two, well above 2x the entry count
 
+// Cheap and good enough for ~200 words: length and three letters (case folded). Collisions
+// are resolved by linear probing; a miss usually ends at the first, empty slot.
 constexpr std::uint32_t hash_word(std::string_view w) {
-  std::uint32_t h = 2166136261u;
-  for (char c : w) {
-    h ^= static_cast<unsigned char>(chars::to_upper(c));
-    h *= 16777619u;
-  }
-  return h;
+  const auto at = [&w](std::size_t i) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(w[i]) | 0x20);  // ASCII fold
+  };
+  const std::size_t n = w.size();
+  return static_cast<std::uint32_t>(n) * 0x9E37u ^ at(0) * 0x2F1u ^ at(n / 2) * 0x61u ^
+         at(n - 1) * 0x0Bu;
 }
 
 // Slot -> entry index + 1 (0 = empty). Built at compile time with linear probing.

@@ -1,21 +1,14 @@
 #include "parser/lexer.hpp"
 
 namespace rwproxy::parser {
-namespace {
-
-constexpr std::string_view kLongOperators[] = {"<=>", "->>", ":=", "<=", ">=", "<>", "!=",
-                                               "<<",  ">>",  "&&", "||", "->"};
-
-}  // namespace
-
 Token Lexer::next() noexcept {
   if (!skip_space_and_executable_markers()) {
     // Input ended inside "/*! ...": report it once, then end.
     in_executable_comment_ = false;
-    return Token{TokenKind::error, Keyword::none, sql_.substr(sql_.size())};
+    return Token{TokenKind::error, KeywordClass::context, Keyword::none, sql_.substr(sql_.size())};
   }
   const std::size_t start = pos_;
-  if (start >= sql_.size()) return Token{TokenKind::end, Keyword::none, sql_.substr(start)};
+  if (start >= sql_.size()) return Token{TokenKind::end, KeywordClass::context, Keyword::none, sql_.substr(start)};
   const char c = sql_[start];
   switch (c) {
     case '/': return lex_slash(start);
@@ -185,15 +178,25 @@ Token Lexer::lex_variable(std::size_t start) {
   return make(system ? TokenKind::system_variable : TokenKind::user_variable, start);
 }
 
+// <=> ->> := <= >= <> != << >> && || -> or any single byte.
 Token Lexer::lex_operator(std::size_t start) {
-  const std::string_view rest = sql_.substr(start);
-  for (std::string_view op : kLongOperators) {
-    if (rest.starts_with(op)) {
-      pos_ += op.size();
-      return make(TokenKind::op, start);
-    }
+  const char a = sql_[start];
+  const char b = peek(1);
+  std::size_t length = 1;
+  switch (a) {
+    case '<':
+      if (b == '=') length = peek(2) == '>' ? 3 : 2;
+      else if (b == '>' || b == '<') length = 2;
+      break;
+    case '-':
+      if (b == '>') length = peek(2) == '>' ? 3 : 2;
+      break;
+    case '>': length = (b == '=' || b == '>') ? 2 : 1; break;
+    case ':': case '!': length = b == '=' ? 2 : 1; break;
+    case '&': case '|': length = b == a ? 2 : 1; break;
+    default: break;
   }
-  ++pos_;
+  pos_ += length;
   return make(TokenKind::op, start);
 }
 

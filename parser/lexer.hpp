@@ -40,7 +40,8 @@ class Lexer {
     return pos_ + ahead < sql_.size() ? sql_[pos_ + ahead] : '\0';
   }
   Token make(TokenKind kind, std::size_t start) const {
-    return Token{kind, Keyword::none, sql_.substr(start, pos_ - start)};
+    return Token{kind, KeywordClass::context, Keyword::none,
+                 std::string_view(sql_.data() + start, pos_ - start)};
   }
   Token error_to_end(std::size_t start);
 

@@ -1,7 +1,7 @@
 #include "parser/splitter.hpp"
 
+#include "parser/body_scanner.hpp"
 #include "parser/statement_analyzer.hpp"
-#include "parser/token_cursor.hpp"
 
 namespace rwproxy::parser {
 
@@ -9,16 +9,15 @@ std::vector<std::string_view> split_statements(std::string_view sql) {
   std::vector<std::string_view> out;
   Lexer lexer(sql);
   for (;;) {
-    TokenCursor cur(lexer, !starts_compound_statement(lexer));
-    if (cur.at_end() && !cur.ended_by_semicolon()) break;
-    std::size_t begin = std::string_view::npos, end = 0;
-    while (!cur.at_end()) {
-      const Token t = cur.next();
-      const auto offset = static_cast<std::size_t>(t.text.data() - sql.data());
-      if (begin == std::string_view::npos) begin = offset;
-      end = offset + t.text.size();
-    }
-    if (begin != std::string_view::npos) out.push_back(sql.substr(begin, end - begin));
+    // The same analysis as classify(), so both agree on where statements end.
+    TokenCursor cur(lexer);
+    StatementInfo scratch;
+    BodyScanner scan(scratch);
+    scan.set_mode(ScanMode::skip);
+    StatementContext ctx{cur, scan, scratch};
+    analyze_statement(ctx);
+    if (cur.span_end() > cur.span_begin())
+      out.push_back(sql.substr(cur.span_begin(), cur.span_end() - cur.span_begin()));
     if (!cur.ended_by_semicolon()) break;
     lexer = cur.lexer();
   }

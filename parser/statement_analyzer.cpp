@@ -79,24 +79,6 @@ constexpr SimpleEntry kSimple[] = {
     {Keyword::repeat, StatementKind::unknown, kNone, ScanMode::skip},
 };
 
-bool is_routine_keyword(Keyword k) {
-  return k == Keyword::procedure || k == Keyword::function || k == Keyword::trigger ||
-         k == Keyword::event || k == Keyword::package;
-}
-
-// CREATE [OR REPLACE] [DEFINER = ...] [AGGREGATE] PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE
-bool creates_routine(TokenCursor& cur) {
-  for (int i = 0; i < 16 && !cur.at_end(); ++i) {
-    const Token t = cur.next();
-    if (is_routine_keyword(t.keyword)) return true;
-    if (t.kind == TokenKind::left_paren || t.is(Keyword::table) || t.is(Keyword::view) ||
-        t.is(Keyword::index) || t.is(Keyword::database) || t.is(Keyword::schema) ||
-        t.is(Keyword::user) || t.is(Keyword::role))
-      return false;
-  }
-  return false;
-}
-
 void filter_cte_names(StatementContext& ctx) {
   if (ctx.cte_count == 0) return;
   auto& tables = ctx.info.tables;
@@ -129,39 +111,20 @@ void analyze_head(StatementContext& ctx) {
         ctx.info.transaction = e.effect;
         ctx.scan.set_mode(e.mode);
         if (e.keyword == Keyword::prepare) ctx.info.session.sql_prepare = true;
+        if (e.kind == StatementKind::unknown) ctx.cur.keep_semicolons();  // IF ... END IF
         return;
       }
     }
   }
   ctx.info.kind = StatementKind::unknown;  // labels, garbage, unsupported statements
   ctx.scan.set_mode(ScanMode::skip);
+  if (first.is_word() && ctx.cur.peek(1).is_op(":")) ctx.cur.keep_semicolons();  // label: BEGIN
 }
 
 void analyze_statement(StatementContext& ctx) {
   analyze_head(ctx);
   ctx.scan.run(ctx.cur);
   filter_cte_names(ctx);
-}
-
-bool starts_compound_statement(const Lexer& lexer) {
-  TokenCursor cur(lexer);
-  const Token first = cur.next();
-  switch (first.keyword) {
-    case Keyword::begin:
-      return cur.peek().is(Keyword::not_) && cur.peek(1).is(Keyword::atomic);
-    case Keyword::if_:
-    case Keyword::case_:
-    case Keyword::loop:
-    case Keyword::while_:
-    case Keyword::repeat:
-      return true;
-    case Keyword::create:
-      return creates_routine(cur);
-    default:
-      break;
-  }
-  // label: BEGIN ... END
-  return first.is_word() && cur.peek().is_op(":") && cur.peek(1).is(Keyword::begin);
 }
 
 }  // namespace rwproxy::parser

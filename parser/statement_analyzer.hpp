@@ -23,17 +23,14 @@ struct StatementContext {
 };
 
 // Reads the statement in ctx.cur to its end and fills ctx.info (everything but the hint,
-// statement_count and the read_only_safe verdict, which classify() decides).
+// statement_count and the read_only_safe verdict, which classify() decides). A statement whose
+// body may contain ';' (CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT/PACKAGE, BEGIN NOT ATOMIC,
+// IF/CASE/LOOP/WHILE/REPEAT, a label) runs to the end of the text, as the server parses it.
 void analyze_statement(StatementContext& ctx);
 
 // Reads the statement head: dispatches on the next token. Used recursively by EXPLAIN, WITH,
 // SET STATEMENT ... FOR and MariaDB's ANALYZE <statement>.
 void analyze_head(StatementContext& ctx);
-
-// True if the text at `lexer` starts a statement whose body may contain ';' (CREATE PROCEDURE /
-// FUNCTION / TRIGGER / EVENT / PACKAGE, BEGIN NOT ATOMIC, IF/CASE/LOOP/WHILE/REPEAT, a label):
-// the server parses the rest of the text as one statement, so the splitter must not split it.
-bool starts_compound_statement(const Lexer& lexer);
 
 // Heads, by statement family (heads_*.cpp).
 void head_select(StatementContext& ctx);

@@ -32,11 +32,11 @@ enum class TokenKind : std::uint8_t {
   optimizer_hint,     // /*+ ... */
 };
 
-struct Token {
+struct Token {  // 24 bytes: copied freely
   TokenKind kind = TokenKind::end;
+  KeywordClass keyword_class = KeywordClass::context;  // meaningful when keyword != none
   Keyword keyword = Keyword::none;  // set for identifiers that are keywords
   std::string_view text;
-  KeywordClass keyword_class = KeywordClass::context;  // meaningful when keyword != none
 
   bool is(Keyword k) const { return keyword == k; }
   bool is(TokenKind k) const { return kind == k; }

@@ -1,18 +1,33 @@
 #include "parser/token_cursor.hpp"
 
+#include "parser/hints.hpp"
+
 namespace rwproxy::parser {
 
+void TokenCursor::on_comment(const Token& t) noexcept {
+  if (hint_ != nullptr && code_tokens_ <= 1) parse_hint_comment(t.text, *hint_);
+}
+
 Token TokenCursor::pull() noexcept {
-  if (finished_) return Token{TokenKind::end, Keyword::none, {}};
+  if (finished_) return Token{TokenKind::end, KeywordClass::context, Keyword::none, {}};
   for (;;) {
     Token t = lexer_.next();
-    if (t.is_comment()) continue;
+    if (t.is_comment()) {
+      on_comment(t);
+      continue;
+    }
     if (t.kind == TokenKind::semicolon && split_) {
       saw_semicolon_ = true;
       finished_ = true;
-      return Token{TokenKind::end, Keyword::none, t.text.substr(0, 0)};
+      return Token{TokenKind::end, KeywordClass::context, Keyword::none, t.text.substr(0, 0)};
     }
-    if (t.kind == TokenKind::end) finished_ = true;
+    if (t.kind == TokenKind::end) {
+      finished_ = true;
+      return t;
+    }
+    const auto begin = static_cast<std::size_t>(t.text.data() - lexer_.input().data());
+    if (code_tokens_++ == 0) span_begin_ = begin;
+    span_end_ = begin + t.text.size();
     return t;
   }
 }
@@ -27,7 +42,7 @@ const Token& TokenCursor::peek(std::size_t ahead) noexcept {
 }
 
 Token TokenCursor::next() noexcept {
-  Token t = peek();
+  const Token t = peek();
   if (t.kind == TokenKind::end) return t;
   head_ = (head_ + 1) % kLookahead;
   --count_;

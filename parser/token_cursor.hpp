@@ -1,11 +1,13 @@
 // The code tokens of one statement: comments are skipped, the statement ends at a ';' (which
 // is consumed) or at the end of input. Offers a few tokens of lookahead without allocating.
+// Optionally hands the statement's leading comments to the hint parser on the way.
 #pragma once
 
 #include <array>
 #include <cstddef>
 
 #include "parser/lexer.hpp"
+#include "parser/statement_info.hpp"
 
 namespace rwproxy::parser {
 
@@ -13,9 +15,7 @@ class TokenCursor {
  public:
   static constexpr std::size_t kLookahead = 4;
 
-  // `split_on_semicolon = false` keeps reading through ';' (stored program bodies).
-  explicit TokenCursor(Lexer lexer, bool split_on_semicolon = true) noexcept
-      : lexer_(lexer), split_(split_on_semicolon) {}
+  explicit TokenCursor(Lexer lexer) noexcept : lexer_(lexer) {}
 
   // Token `ahead` positions from the current one (ahead < kLookahead); end-of-statement
   // is a TokenKind::end token.
@@ -23,24 +23,37 @@ class TokenCursor {
   Token next() noexcept;
   bool at_end() noexcept { return peek().kind == TokenKind::end; }
 
-  // Consumes the next token if it is keyword `k`.
+  // Consumes the next token if it is keyword `k` / of kind `k`.
   bool accept(Keyword k) noexcept;
   bool accept(TokenKind k) noexcept;
   // Consumes tokens through the ')' matching an already consumed '(' (or to the end).
   void skip_to_close_paren() noexcept;
 
+  // A stored program or compound block: ';' no longer ends the statement (the server parses
+  // the rest of the text as its body). No effect once a ';' was reached.
+  void keep_semicolons() noexcept { split_ = false; }
+  // Comments before the first code token and right after it go to `hint` (see hints.hpp).
+  void collect_hints(Hint* hint) noexcept { hint_ = hint; }
+
   // After the statement was read to its end: the lexer positioned after its ';'.
   const Lexer& lexer() const noexcept { return lexer_; }
-  // Whether the statement was ended by a ';' (as opposed to the end of input).
   bool ended_by_semicolon() const noexcept { return saw_semicolon_; }
+  // Byte range [begin, end) of the code tokens pulled so far; begin == end if none.
+  std::size_t span_begin() const noexcept { return span_begin_; }
+  std::size_t span_end() const noexcept { return span_end_; }
 
  private:
   Token pull() noexcept;
+  void on_comment(const Token& t) noexcept;
 
   Lexer lexer_;
-  bool split_;
+  Hint* hint_ = nullptr;
+  bool split_ = true;
   bool saw_semicolon_ = false;
   bool finished_ = false;
+  std::size_t code_tokens_ = 0;  // pulled so far
+  std::size_t span_begin_ = 0;
+  std::size_t span_end_ = 0;
   std::array<Token, kLookahead> ring_{};
   std::size_t head_ = 0;   // index of the current token in ring_
   std::size_t count_ = 0;  // buffered tokens

@@ -1,0 +1,1 @@
+INSERT INTO sbtest1 (id, k, c, pad) VALUES (5, 10, 'abc', 'def'),(6,11,'x','y')

@@ -1,0 +1,1 @@
+/* rwproxy:replica,consistency=gtid:0-1-5 */ SELECT 1

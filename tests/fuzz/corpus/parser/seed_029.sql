@@ -1,0 +1,1 @@
+SELECT x'ff', b'01', 0x1F, 0b101, 1.5e-3, .5, _utf8mb4'x', N'y', 123abc

@@ -1,0 +1,1 @@
+SELECT 名前 FROM テーブル WHERE ñ = 'ü'
