@@ -57,8 +57,10 @@ std::optional<Reason> master_only(const StatementInfo& info) {
     default:
       break;
   }
-  if (info.writes || !info.read_only_safe) return Reason::write;
+  if (info.writes) return Reason::write;
+  // Before read_only_safe: the classifier clears it for `SELECT @v := ...`.
   if (info.reads_user_variable || info.session.assigns_user_variable) return Reason::user_variable;
+  if (!info.read_only_safe) return Reason::write;
   return std::nullopt;
 }
 
@@ -71,16 +73,27 @@ Route replica_or_fallback(const RouteInput& in, const RoutingPolicy& policy, Rea
   return Route{policy.error_when_no_replica ? Target::error : Target::master, fallback, 0, std::nullopt};
 }
 
+// The replica refuses writes inside a READ ONLY transaction, except after the transaction has
+// ended: statements that commit it implicitly (DDL, LOCK TABLES, BEGIN, ...), texts with several
+// statements that write ("COMMIT; INSERT ..."), and statements the classifier could not follow.
+bool may_write_outside_read_only_transaction(const StatementInfo& info) {
+  if (info.transaction == TransactionEffect::implicit_commit) return true;
+  if (info.kind == StatementKind::begin && info.transaction != TransactionEffect::begin_read_only) return true;
+  if (info.kind == StatementKind::unknown || info.has_error_token) return true;
+  return info.statement_count > 1 && info.writes;
+}
+
 std::optional<Route> session_constraint(const RouteInput& in) {
   const StatementInfo& info = in.statement;
   const RoutingSession& session = in.session;
-  if (session.transaction_replica) {
+  if (session.transaction_replica && !may_write_outside_read_only_transaction(info)) {
     return Route{Target::replica, Reason::read_only_transaction, *session.transaction_replica, std::nullopt};
   }
   if (session.in_transaction || !session.autocommit) return to_master(Reason::in_transaction);
   if (info.reads_diagnostics) {
-    if (session.last_replica) return Route{Target::replica, Reason::diagnostics, *session.last_replica, std::nullopt};
-    return to_master(Reason::diagnostics);
+    if (!session.last_replica) return to_master(Reason::diagnostics);
+    // A write that reads diagnostics (INSERT ... ROW_COUNT()) is routed as the write it is.
+    if (!info.writes) return Route{Target::replica, Reason::diagnostics, *session.last_replica, std::nullopt};
   }
   if (session.pinned) return to_master(Reason::session_pinned);
   return std::nullopt;

@@ -13,12 +13,15 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-bool table_matches(const std::string& wanted, const std::vector<parser::TableRef>& tables) {
+// An unqualified table reference is in the session's current schema.
+bool table_matches(const std::string& wanted, const std::vector<parser::TableRef>& tables,
+                   std::string_view current_schema) {
   const auto dot = wanted.find('.');
   for (const parser::TableRef& t : tables) {
+    const std::string_view table_schema = t.schema.empty() ? current_schema : std::string_view(t.schema);
     if (dot == std::string::npos) {
       if (iequals(t.name, wanted)) return true;
-    } else if (iequals(t.schema, std::string_view(wanted).substr(0, dot)) &&
+    } else if (iequals(table_schema, std::string_view(wanted).substr(0, dot)) &&
                iequals(t.name, std::string_view(wanted).substr(dot + 1))) {
       return true;
     }
@@ -30,7 +33,7 @@ bool rule_matches(const Rule& rule, const parser::StatementInfo& info, std::stri
                   std::string_view user, std::string_view schema) {
   if (rule.user && *rule.user != user) return false;
   if (rule.schema && !iequals(*rule.schema, schema)) return false;
-  if (rule.table && !table_matches(*rule.table, info.tables)) return false;
+  if (rule.table && !table_matches(*rule.table, info.tables, schema)) return false;
   if (rule.digest && *rule.digest != digest_text) return false;
   if (rule.digest_regex && !std::regex_search(digest_text.begin(), digest_text.end(), *rule.digest_regex)) {
     return false;

@@ -21,7 +21,8 @@ struct Rule {
   std::optional<std::regex> digest_regex;     // searched in the digest text
   std::optional<std::string> user;
   std::optional<std::string> schema;
-  std::optional<std::string> table;           // "name" or "schema.name", compared case-insensitively
+  std::optional<std::string> table;           // "name" or "schema.name" (an unqualified reference is in
+                                              // the session's schema), compared case-insensitively
   RuleRoute route = RuleRoute::any;
   std::optional<std::uint32_t> max_replica_lag_ms;
 
