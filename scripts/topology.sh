@@ -20,6 +20,7 @@ readonly HOST=127.0.0.1
 
 readonly APP_USER=app APP_PASSWORD=app-secret APP_DB=rwtest
 readonly ADMIN_USER=rwadmin ADMIN_PASSWORD=admin-secret
+readonly MONITOR_USER=rwmonitor MONITOR_PASSWORD=monitor-secret
 readonly SYSBENCH_DB=sbtest
 readonly REPL_USER=rwrepl REPL_PASSWORD=repl-secret
 
@@ -309,6 +310,10 @@ EOF
 CREATE USER $(quote "$ADMIN_USER")@$(quote "$host")
   IDENTIFIED VIA mysql_native_password USING PASSWORD($(quote "$ADMIN_PASSWORD"));
 GRANT ALL PRIVILEGES ON *.* TO $(quote "$ADMIN_USER")@$(quote "$host") WITH GRANT OPTION;
+CREATE USER $(quote "$MONITOR_USER")@$(quote "$host")
+  IDENTIFIED VIA mysql_native_password USING PASSWORD($(quote "$MONITOR_PASSWORD"));
+GRANT SLAVE MONITOR ON *.* TO $(quote "$MONITOR_USER")@$(quote "$host");
+GRANT CREATE, INSERT, UPDATE, SELECT ON rwproxy.* TO $(quote "$MONITOR_USER")@$(quote "$host");
 EOF
   done
 }
@@ -384,6 +389,8 @@ APP_PASSWORD='$APP_PASSWORD'
 APP_DB='$APP_DB'
 ADMIN_USER='$ADMIN_USER'
 ADMIN_PASSWORD='$ADMIN_PASSWORD'
+MONITOR_USER='$MONITOR_USER'
+MONITOR_PASSWORD='$MONITOR_PASSWORD'
 SYSBENCH_DB='$SYSBENCH_DB'
 PROXY_PORT='$PROXY_PORT'
 PROXY_CONFIG='$TOML_FILE'
@@ -408,6 +415,21 @@ connect_timeout_ms = 2000
 handshake_timeout_ms = 5000
 client_idle_timeout_ms = 28800000
 shutdown_timeout_ms = 10000
+
+[routing]
+read_after_write_window_ms = 1000
+max_replica_lag_ms = 1000
+readmit_replica_lag_ms = 500
+no_eligible_replica = "master"
+
+[monitor]
+enabled = true
+interval_ms = 250
+user = "$MONITOR_USER"
+password = "$MONITOR_PASSWORD"
+connect_timeout_ms = 1000
+heartbeat = true
+heartbeat_table = "rwproxy.heartbeat"
 
 [[backends]]
 name = "master"

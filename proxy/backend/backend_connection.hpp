@@ -22,6 +22,7 @@ struct BackendAddress {
 struct SyncedState {
   std::string schema;
   std::uint64_t replay_applied = 0;  // sequence of the last replayed SET
+  bool in_transaction = false;       // the server said SERVER_STATUS_IN_TRANS in its last reply
 };
 
 class BackendConnection {

@@ -2,66 +2,64 @@
 
 namespace rwproxy::backend {
 
-ReplicaHealth::ReplicaHealth(const config::Config& config, std::chrono::milliseconds retry_interval)
+ReplicaHealth::ReplicaHealth(const config::Config& config)
     : count_(config.replicas().size()),
-      retry_interval_(retry_interval),
+      retry_interval_(config.routing.replica_retry_interval_ms),
+      max_lag_ms_(config.routing.max_replica_lag_ms),
+      readmit_lag_ms_(config.routing.readmit_replica_lag_ms),
       outstanding_(std::make_unique<std::atomic<std::uint32_t>[]>(count_)),
+      monitored_(count_),
+      lag_admitted_(count_, true),
       down_until_(count_, Clock::time_point::min()) {
-  auto snapshot = std::make_shared<router::ReplicaSnapshot>();
   for (const config::Backend* replica : config.replicas()) {
     router::ReplicaState state;
     state.name = replica->name;
     state.weight = replica->weight;
-    snapshot->replicas.push_back(std::move(state));
+    base_.push_back(std::move(state));
   }
-  snapshot_.store(std::move(snapshot));
   for (std::size_t i = 0; i < count_; ++i) outstanding_[i].store(0);
+  std::lock_guard lock(mutex_);
+  republish(Clock::now());
 }
 
 std::shared_ptr<const router::ReplicaSnapshot> ReplicaHealth::snapshot(Clock::time_point now) {
-  if (now.time_since_epoch().count() >= next_retry_.load(std::memory_order_relaxed)) readmit(now);
+  if (now.time_since_epoch().count() >= next_retry_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(mutex_);
+    republish(now);
+  }
   return snapshot_.load(std::memory_order_acquire);
 }
 
-void ReplicaHealth::publish(std::shared_ptr<const router::ReplicaSnapshot> snapshot) {
-  snapshot_.store(std::move(snapshot), std::memory_order_release);
-}
-
 void ReplicaHealth::report_failure(std::size_t replica, Clock::time_point now) {
+  if (replica >= count_) return;
   std::lock_guard lock(mutex_);
-  auto current = snapshot_.load();
-  if (replica >= current->replicas.size()) return;
   down_until_[replica] = now + retry_interval_;
-  auto next = std::make_shared<router::ReplicaSnapshot>(*current);
-  next->replicas[replica].up = false;
-  next->version = current->version + 1;
-  publish(std::move(next));
-  Clock::time_point earliest = Clock::time_point::max();
-  for (std::size_t i = 0; i < down_until_.size(); ++i) {
-    if (!next->replicas.empty() && down_until_[i] > now) earliest = std::min(earliest, down_until_[i]);
-  }
-  next_retry_.store(earliest.time_since_epoch().count());
+  republish(now);
 }
 
-void ReplicaHealth::readmit(Clock::time_point now) {
+void ReplicaHealth::update_from_monitor(std::size_t replica, const MonitoredReplica& state, Clock::time_point now) {
+  if (replica >= count_) return;
   std::lock_guard lock(mutex_);
-  auto current = snapshot_.load();
-  auto next = std::make_shared<router::ReplicaSnapshot>(*current);
-  Clock::time_point earliest = Clock::time_point::max();
-  bool changed = false;
-  for (std::size_t i = 0; i < down_until_.size(); ++i) {
-    if (next->replicas[i].up) continue;
-    if (down_until_[i] <= now) {
-      next->replicas[i].up = true;
-      changed = true;
-    } else {
-      earliest = std::min(earliest, down_until_[i]);
-    }
+  monitored_[replica] = state;
+  lag_admitted_[replica] = router::lag_gate(lag_admitted_[replica], state.lag_ms, max_lag_ms_, readmit_lag_ms_);
+  republish(now);
+}
+
+void ReplicaHealth::republish(Clock::time_point now) {
+  auto next = std::make_shared<router::ReplicaSnapshot>();
+  next->replicas = base_;
+  Clock::time_point earliest_retry = Clock::time_point::max();
+  for (std::size_t i = 0; i < count_; ++i) {
+    router::ReplicaState& r = next->replicas[i];
+    const bool failed_recently = down_until_[i] > now;
+    if (failed_recently) earliest_retry = std::min(earliest_retry, down_until_[i]);
+    r.up = monitored_[i].up && !failed_recently;
+    r.lag_ms = monitored_[i].lag_ms;
+    r.lag_admitted = lag_admitted_[i];
   }
-  next_retry_.store(earliest.time_since_epoch().count());
-  if (!changed) return;
-  next->version = current->version + 1;
-  publish(std::move(next));
+  next->version = ++version_;
+  next_retry_.store(earliest_retry.time_since_epoch().count(), std::memory_order_relaxed);
+  snapshot_.store(std::move(next), std::memory_order_release);
 }
 
 void ReplicaHealth::load_outstanding(std::span<std::uint32_t> out) const {

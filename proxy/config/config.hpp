@@ -70,6 +70,19 @@ struct Routing {
                                                     // out this long
 };
 
+// [monitor]: the backend monitor's own connections (off the data path).
+struct Monitor {
+  bool enabled = false;                       // without it, health comes from connection failures
+  std::uint32_t interval_ms = 250;            // one check of every backend per interval
+  std::string user;                           // required when enabled
+  std::string password;
+  std::uint32_t connect_timeout_ms = 1000;    // connect, read and write timeouts of a check
+  bool heartbeat = true;                      // write/read heartbeats for millisecond lag
+  std::string heartbeat_table = "rwproxy.heartbeat";  // schema.table, created if missing
+  std::uint32_t down_after_failures = 3;      // consecutive failed checks before "down"
+  std::uint32_t up_after_successes = 2;       // consecutive good checks before "up" again
+};
+
 // One [[rules]] entry. It matches a statement when every matcher that is set matches
 // (a valid rule has at least one); the first matching rule applies.
 struct Rule {
@@ -88,6 +101,7 @@ struct Config {
   Proxy proxy;
   Timeouts timeouts;
   Routing routing;
+  Monitor monitor;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
   std::vector<User> users;
   std::vector<Rule> rules;        // in file order

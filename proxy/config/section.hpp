@@ -35,6 +35,7 @@ struct Section {
 Section proxy_section();
 Section timeouts_section();
 Section routing_section();
+Section monitor_section();
 Section backends_section();
 Section users_section();
 Section rules_section();

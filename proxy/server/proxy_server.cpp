@@ -9,7 +9,8 @@ ProxyServer::ProxyServer(const config::Config& config, Logger& logger)
       logger_(logger),
       users_(config),
       policy_(make_routing_policy(config)),
-      health_(config, std::chrono::milliseconds(config.routing.replica_retry_interval_ms)),
+      health_(config),
+      monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger) {}
 
 int ProxyServer::run() {
@@ -36,6 +37,7 @@ int ProxyServer::run() {
     logger_.info("signal {} received: shutting down", signal);
     begin_shutdown();
   });
+  if (config_.monitor.enabled) monitor_.start();
   workers_.start();
   asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
     if (!e) return;
@@ -48,6 +50,7 @@ int ProxyServer::run() {
   main_context_.run();
   workers_.stop();
   workers_.join();
+  monitor_.stop();
   logger_.info("rwproxy stopped");
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "proxy/asio.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/monitor/backend_monitor.hpp"
 #include "proxy/server/worker_pool.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/user_directory.hpp"
@@ -29,6 +30,7 @@ class ProxyServer {
   session::ConnectionCounters counters_;
   router::RoutingPolicy policy_;
   backend::ReplicaHealth health_;
+  monitor::BackendMonitor monitor_;
   asio::io_context main_context_{1};
   tcp::acceptor acceptor_{main_context_};
   asio::signal_set signals_{main_context_, SIGINT, SIGTERM};

@@ -47,7 +47,7 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
     connection = std::move(opened.connection);
     connection->synced().schema = state.schema();
   }
-  protocol::ErrPacket error = co_await sync(*connection, state);
+  protocol::ErrPacket error = co_await sync(ref, *connection, state);
   if (error.error_code != 0) {
     connection.reset();
     result.error = std::move(error);
@@ -57,13 +57,23 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
   co_return result;
 }
 
-awaitable<protocol::ErrPacket> BackendSet::sync(backend::BackendConnection& connection, const SessionState& state) {
+awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, backend::BackendConnection& connection,
+                                                const SessionState& state) {
   backend::SyncedState& synced = connection.synced();
   auto failure = [&](const backend::InternalResult& r, std::string_view what) {
     return protocol::ErrPacket{r.io_failed ? std::uint16_t{2013} : r.summary.error_code, "HY000",
                                fmt::format("rwproxy: cannot bring backend '{}' to the session's state ({}): {}",
                                            connection.address().name, what, r.error_message)};
   };
+  if (ref.replica && synced.in_transaction && state.transaction_replica() != ref.replica) {
+    // A READ ONLY transaction the session left (e.g. by DDL on the master): end it here, or this
+    // connection would keep reading from its old snapshot.
+    std::string payload(1, static_cast<char>(protocol::Command::query));
+    payload += "ROLLBACK";
+    auto r = co_await backend::run_internal_command(connection, payload);
+    if (!r.ok()) co_return failure(r, "ROLLBACK");
+    synced.in_transaction = false;
+  }
   if (!state.schema().empty() && synced.schema != state.schema()) {
     std::string payload(1, static_cast<char>(protocol::Command::init_db));
     payload += state.schema();

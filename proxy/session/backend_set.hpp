@@ -46,7 +46,8 @@ class BackendSet {
   std::unique_ptr<backend::BackendConnection>& slot(BackendRef ref) {
     return ref.replica ? replicas_[*ref.replica] : master_;
   }
-  awaitable<protocol::ErrPacket> sync(backend::BackendConnection& connection, const SessionState& state);
+  awaitable<protocol::ErrPacket> sync(BackendRef ref, backend::BackendConnection& connection,
+                                      const SessionState& state);
 
   const config::Config& config_;
   std::unique_ptr<backend::BackendConnection> master_;

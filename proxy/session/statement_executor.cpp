@@ -136,7 +136,8 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
                          dispatch.ref.replica, router::Clock::now());
   if (dispatch.connection) {
     // The statement ran on this connection, which was in sync before it: it is in sync after it.
-    dispatch.connection->synced() = backend::SyncedState{state_.schema(), state_.replay_sequence()};
+    dispatch.connection->synced() =
+        backend::SyncedState{state_.schema(), state_.replay_sequence(), (status & protocol::server_status::in_trans) != 0};
   }
 }
 

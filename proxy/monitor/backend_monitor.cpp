@@ -1,0 +1,145 @@
+#include "proxy/monitor/backend_monitor.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "proxy/monitor/health_tracker.hpp"
+#include "proxy/monitor/mysql_probe.hpp"
+
+namespace rwproxy::monitor {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::int64_t wall_clock_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A stable id per proxy instance (host + listen port), so several proxies can share the table.
+std::uint64_t instance_id(const config::Config& config) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string key = fmt::format("{}:{}:{}", host, config.proxy.listen_address, config.proxy.listen_port);
+  std::uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : key) hash = (hash ^ c) * 1099511628211ull;
+  return hash >> 1;  // fits a signed BIGINT
+}
+
+ProbeTarget probe_target(const config::Backend& backend, const config::Monitor& monitor) {
+  return ProbeTarget{backend.host, backend.port, monitor.user, monitor.password,
+                     std::chrono::milliseconds(monitor.connect_timeout_ms)};
+}
+
+}  // namespace
+
+BackendMonitor::BackendMonitor(const config::Config& config, backend::ReplicaHealth& health, Logger& logger)
+    : config_(config), health_(health), logger_(logger), heartbeat_id_(instance_id(config)) {}
+
+BackendMonitor::~BackendMonitor() { stop(); }
+
+void BackendMonitor::start() {
+  threads_.emplace_back([this] { run_master(); });
+  for (std::size_t i = 0; i < config_.replicas().size(); ++i) threads_.emplace_back([this, i] { run_replica(i); });
+}
+
+void BackendMonitor::stop() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_signal_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+bool BackendMonitor::wait_until(SteadyClock::time_point deadline) {
+  std::unique_lock lock(stop_mutex_);
+  return !stop_signal_.wait_until(lock, deadline, [this] { return stopping_; });
+}
+
+std::string BackendMonitor::heartbeat_select() const {
+  return fmt::format("SELECT ts_us FROM {} WHERE id = {}", config_.monitor.heartbeat_table, heartbeat_id_);
+}
+
+void BackendMonitor::run_master() {
+  const config::Monitor& settings = config_.monitor;
+  const config::Backend& master = *config_.master();
+  MysqlProbe probe(probe_target(master, settings));
+  HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
+  const auto interval = std::chrono::milliseconds(settings.interval_ms);
+  const std::string& table = settings.heartbeat_table;
+  const std::string schema = table.substr(0, table.find('.'));
+  bool table_ready = false;
+  auto next = SteadyClock::now();
+  do {
+    next += interval;
+    bool ok = probe.check();
+    if (ok && settings.heartbeat) {
+      if (!table_ready) {
+        table_ready = probe.execute(fmt::format("CREATE DATABASE IF NOT EXISTS {}", schema)) &&
+                      probe.execute(fmt::format("CREATE TABLE IF NOT EXISTS {} (id BIGINT PRIMARY KEY, ts_us BIGINT "
+                                                "NOT NULL) ENGINE=InnoDB",
+                                                table));
+        if (!table_ready) logger_.warn("monitor: cannot create heartbeat table {}: {}", table, probe.last_error());
+      }
+      const std::int64_t ts = wall_clock_us();
+      if (table_ready && probe.execute(fmt::format("REPLACE INTO {} (id, ts_us) VALUES ({}, {})", table, heartbeat_id_, ts))) {
+        std::lock_guard lock(lag_mutex_);
+        lag_.wrote(ts);
+      }
+    }
+    const bool was_up = tracker.up();
+    const bool up = tracker.record(ok);
+    master_up_.store(up, std::memory_order_relaxed);
+    if (up != was_up) {
+      logger_.log(up ? LogLevel::info : LogLevel::error, "monitor: master '{}' is {}{}", master.name,
+                  up ? "up" : "down", up ? "" : ": " + probe.last_error());
+    }
+    if (next < SteadyClock::now()) next = SteadyClock::now();
+  } while (wait_until(next));
+}
+
+void BackendMonitor::run_replica(std::size_t index) {
+  const config::Monitor& settings = config_.monitor;
+  const config::Backend& replica = *config_.replicas()[index];
+  MysqlProbe probe(probe_target(replica, settings));
+  HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
+  const auto interval = std::chrono::milliseconds(settings.interval_ms);
+  const std::string select = heartbeat_select();
+  bool was_eligible = true;
+  auto next = SteadyClock::now();
+  do {
+    next += interval;
+    backend::MonitoredReplica state;
+    const bool reachable = probe.check();
+    auto status = reachable ? probe.replication_status() : std::nullopt;
+    const bool replicating = status && status->io_running && status->sql_running;
+    if (reachable && settings.heartbeat) {
+      auto visible = probe.scalar(select);
+      const std::int64_t now = wall_clock_us();
+      if (visible) {
+        std::lock_guard lock(lag_mutex_);
+        state.lag_ms = lag_.lag_ms(std::stoll(*visible), now);
+      }
+    } else if (status && status->seconds_behind_master) {
+      state.lag_ms = *status->seconds_behind_master * 1000;
+    }
+    state.up = tracker.record(reachable) && replicating;
+    health_.update_from_monitor(index, state, SteadyClock::now());
+    if (state.up != was_eligible) {
+      logger_.log(state.up ? LogLevel::info : LogLevel::warning, "monitor: replica '{}' is {}{}", replica.name,
+                  state.up ? "up" : "down",
+                  state.up ? "" : !reachable ? ": " + probe.last_error()
+                                             : ": replication not running " + (status ? status->last_error : ""));
+      was_eligible = state.up;
+    }
+    if (next < SteadyClock::now()) next = SteadyClock::now();
+  } while (wait_until(next));
+}
+
+}  // namespace rwproxy::monitor

@@ -1,0 +1,53 @@
+// The backend monitor: one thread per backend, off the data path, each checking its backend
+// every monitor.interval_ms with libmysqlclient. The master's thread writes heartbeats; each
+// replica's thread reads them back, checks its replication threads, and publishes the result to
+// ReplicaHealth, which the router reads without waiting.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "proxy/backend/replica_health.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/monitor/lag_estimator.hpp"
+#include "proxy/util/logger.hpp"
+
+namespace rwproxy::monitor {
+
+class BackendMonitor {
+ public:
+  BackendMonitor(const config::Config& config, backend::ReplicaHealth& health, Logger& logger);
+  ~BackendMonitor();
+  BackendMonitor(const BackendMonitor&) = delete;
+  BackendMonitor& operator=(const BackendMonitor&) = delete;
+
+  void start();
+  void stop();
+  bool master_up() const { return master_up_.load(std::memory_order_relaxed); }
+
+ private:
+  void run_master();
+  void run_replica(std::size_t index);
+  // Waits until `deadline`; false when the monitor is stopping.
+  bool wait_until(std::chrono::steady_clock::time_point deadline);
+  std::string heartbeat_select() const;
+
+  const config::Config& config_;
+  backend::ReplicaHealth& health_;
+  Logger& logger_;
+  std::uint64_t heartbeat_id_;  // this proxy's row in the heartbeat table
+  std::atomic<bool> master_up_{true};
+  std::mutex lag_mutex_;
+  LagEstimator lag_;            // guarded by lag_mutex_
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;       // guarded by stop_mutex_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace rwproxy::monitor
