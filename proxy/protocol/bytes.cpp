@@ -73,7 +73,8 @@ Bytes Reader::bytes(std::size_t n) {
 
 std::string_view Reader::null_terminated() {
   if (!ok_) return {};
-  const void* nul = std::memchr(data_.data() + pos_, 0, data_.size() - pos_);
+  // An empty span may have a null data(); memchr must not be given one, even with length 0.
+  const void* nul = remaining() == 0 ? nullptr : std::memchr(data_.data() + pos_, 0, remaining());
   if (nul == nullptr) {
     ok_ = false;
     return {};

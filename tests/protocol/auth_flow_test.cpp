@@ -1,0 +1,471 @@
+// The connection phase end to end, in memory: ServerHandshake (the proxy as a server) and
+// ClientHandshake (the proxy logging in to a backend) drive each other through real frames.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/protocol/client_handshake.hpp"
+#include "proxy/protocol/constants.hpp"
+#include "proxy/protocol/frame_reader.hpp"
+#include "proxy/protocol/generic_packets.hpp"
+#include "proxy/protocol/handshake.hpp"
+#include "proxy/protocol/native_password.hpp"
+#include "proxy/protocol/server_handshake.hpp"
+#include "tests/protocol/wire_test_util.hpp"
+
+namespace rwproxy::protocol {
+namespace {
+
+using test::frame;
+using test::hex;
+using test::unhex;
+
+const std::string kNul(1, '\0');
+
+constexpr std::uint32_t kProxyCaps =
+    capability::long_password | capability::found_rows | capability::long_flag | capability::connect_with_db |
+    capability::local_files | capability::protocol_41 | capability::interactive | capability::transactions |
+    capability::secure_connection | capability::multi_statements | capability::multi_results |
+    capability::ps_multi_results | capability::plugin_auth | capability::connect_attrs |
+    capability::plugin_auth_lenenc_data | capability::session_track | capability::deprecate_eof;
+
+constexpr std::uint32_t kClientCaps =
+    capability::long_password | capability::long_flag | capability::local_files | capability::protocol_41 |
+    capability::interactive | capability::transactions | capability::secure_connection |
+    capability::multi_statements | capability::multi_results | capability::ps_multi_results |
+    capability::plugin_auth | capability::connect_attrs | capability::plugin_auth_lenenc_data |
+    capability::session_track | capability::deprecate_eof | capability::ssl | capability::compress;
+
+const std::string kProxyScramble = "Xq#9,Ry(5/LtX{]gvzN~";
+const std::string kBackendScramble = "a1!B2@c3#D4$e5%F6^g7";
+
+ServerHandshake::Settings server_settings(std::string scramble) {
+  ServerHandshake::Settings s;
+  s.server_version = "5.5.5-10.11.6-MariaDB-rwproxy";
+  s.connection_id = 7;
+  s.capabilities = kProxyCaps;
+  s.collation = 45;
+  s.scramble = std::move(scramble);
+  s.client_host = "10.0.0.5";
+  return s;
+}
+
+CredentialLookup users() {
+  std::map<std::string, StoredCredential, std::less<>> table;
+  table["app"] = StoredCredential{false, native_password_hash("s3cret")};
+  table["nopass"] = StoredCredential{true, {}};
+  return [table](std::string_view user) -> std::optional<StoredCredential> {
+    auto it = table.find(user);
+    if (it == table.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+ClientHandshake::Settings login_as(std::string user, std::optional<std::string> password,
+                                   std::string database = "shop") {
+  ClientHandshake::Settings s;
+  s.user = std::move(user);
+  if (password) s.stage1 = sha1(*password);
+  s.database = std::move(database);
+  s.capabilities = kClientCaps;
+  s.attributes = {{"_client_name", "rwproxy-test"}};
+  return s;
+}
+
+// The single packet in `wire`; fails the test if there is not exactly one.
+Packet one_packet(const std::string& wire) {
+  FrameReader reader(1 << 24);
+  reader.feed(as_bytes(wire));
+  std::error_code ec;
+  auto packet = reader.next(ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(packet.has_value()) << "incomplete frame: " << hex(wire);
+  EXPECT_EQ(reader.buffered(), 0u) << "more than one packet: " << hex(wire);
+  return packet.value_or(Packet{});
+}
+
+struct Conversation {
+  ClientHandshake::Action client_action = ClientHandshake::Action::send;
+  std::optional<ServerHandshake::Action> server_action;
+  std::vector<std::string> to_client;  // frames the server sent, greeting first
+  std::vector<std::string> to_server;  // frames the client sent
+};
+
+// Pumps frames between the two state machines until the client is done or has failed.
+Conversation converse(ServerHandshake& server, ClientHandshake& client) {
+  Conversation c;
+  std::string to_client = server.greeting();
+  for (int round = 0; round < 8; ++round) {
+    c.to_client.push_back(to_client);
+    Packet from_server = one_packet(to_client);
+    std::string to_server;
+    c.client_action = client.on_packet(as_bytes(from_server.payload), from_server.sequence_id, to_server);
+    if (c.client_action != ClientHandshake::Action::send) return c;
+    c.to_server.push_back(to_server);
+    Packet from_client = one_packet(to_server);
+    c.server_action = server.on_packet(as_bytes(from_client.payload), from_client.sequence_id, to_client);
+  }
+  ADD_FAILURE() << "handshake did not finish";
+  return c;
+}
+
+std::string access_denied_frame(std::uint8_t seq, std::string_view user, std::string_view using_password) {
+  const std::string message =
+      "Access denied for user '" + std::string(user) + "'@'10.0.0.5' (using password: " + std::string(using_password) + ")";
+  return frame(seq, unhex("ff 15 04") + "#28000" + message);
+}
+
+const std::string kOkSeq2 = unhex("07 00 00 02 00 00 00 02 00 00 00");
+
+// ---- the proxy as a server ----------------------------------------------------------------
+
+TEST(AuthFlowTest, GreetingBytes) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  // Capabilities 0x01bfa68f; scramble split 8 + 12 + NUL; plugin name NUL-terminated.
+  const std::string payload = unhex("0a") + "5.5.5-10.11.6-MariaDB-rwproxy" + kNul + unhex("07 00 00 00") +
+                              "Xq#9,Ry(" + kNul + unhex("8f a6 2d 02 00 bf 01 15 00 00 00 00 00 00 00 00 00 00") +
+                              "5/LtX{]gvzN~" + kNul + "mysql_native_password" + kNul;
+  EXPECT_EQ(hex(proxy.greeting()), hex(frame(0, payload)));
+}
+
+TEST(AuthFlowTest, CorrectPasswordThenLoginToBackendWithItsOwnScramble) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake app(login_as("app", "s3cret"));
+  Conversation front = converse(proxy, app);
+  ASSERT_EQ(front.client_action, ClientHandshake::Action::done) << app.error().message;
+  ASSERT_EQ(front.server_action, ServerHandshake::Action::send_and_done);
+  ASSERT_EQ(front.to_server.size(), 1u);
+  EXPECT_EQ(hex(front.to_client.back()), hex(kOkSeq2));
+
+  const AuthenticatedClient& who = proxy.client();
+  EXPECT_EQ(who.user, "app");
+  EXPECT_EQ(who.database, "shop");
+  EXPECT_EQ(who.collation, 45);
+  EXPECT_EQ(who.capabilities, (kClientCaps & kProxyCaps) | capability::connect_with_db);
+  EXPECT_FALSE(who.capabilities & capability::ssl);
+  EXPECT_EQ(who.max_packet_size, 1u << 30);
+  ASSERT_EQ(who.attributes.size(), 1u);
+  EXPECT_EQ(who.attributes[0].second, "rwproxy-test");
+  ASSERT_TRUE(who.stage1.has_value());
+  EXPECT_EQ(*who.stage1, sha1("s3cret"));  // recovered from the token, never sent in clear
+
+  // The proxy logs in to a backend (simulated by a second ServerHandshake) as the same user.
+  ServerHandshake backend(server_settings(kBackendScramble), users());
+  ClientHandshake::Settings as_app;
+  as_app.user = who.user;
+  as_app.stage1 = who.stage1;
+  as_app.database = who.database;
+  as_app.capabilities = who.capabilities;
+  ClientHandshake to_backend(as_app);
+  Conversation back = converse(backend, to_backend);
+  ASSERT_EQ(back.client_action, ClientHandshake::Action::done) << to_backend.error().message;
+  EXPECT_EQ(back.server_action, ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(backend.client().user, "app");
+  EXPECT_EQ(backend.client().database, "shop");
+  EXPECT_EQ(to_backend.server_greeting().scramble, kBackendScramble);
+
+  // Same password, different scramble: different tokens on the two legs.
+  HandshakeResponse front_response, back_response;
+  ASSERT_FALSE(HandshakeResponse::deserialize(as_bytes(one_packet(front.to_server[0]).payload), front_response));
+  ASSERT_FALSE(HandshakeResponse::deserialize(as_bytes(one_packet(back.to_server[0]).payload), back_response));
+  EXPECT_EQ(front_response.auth_response, native_password_token(sha1("s3cret"), kProxyScramble));
+  EXPECT_EQ(back_response.auth_response, native_password_token(sha1("s3cret"), kBackendScramble));
+  EXPECT_NE(front_response.auth_response, back_response.auth_response);
+}
+
+TEST(AuthFlowTest, WrongPasswordIsAccessDenied) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake app(login_as("app", "guess"));
+  Conversation c = converse(proxy, app);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::failed);
+  EXPECT_EQ(c.server_action, ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(c.to_client.back()), hex(access_denied_frame(2, "app", "YES")));
+  EXPECT_EQ(app.error().error_code, 1045);
+  EXPECT_EQ(app.error().sql_state, "28000");
+  EXPECT_EQ(app.error().message, "Access denied for user 'app'@'10.0.0.5' (using password: YES)");
+}
+
+TEST(AuthFlowTest, UnknownUserIsAccessDenied) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake mallory(login_as("mallory", "s3cret"));
+  Conversation c = converse(proxy, mallory);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::failed);
+  EXPECT_EQ(hex(c.to_client.back()), hex(access_denied_frame(2, "mallory", "YES")));
+  EXPECT_EQ(mallory.error().error_code, 1045);
+
+  ServerHandshake proxy2(server_settings(kProxyScramble), users());
+  ClientHandshake no_password(login_as("mallory", std::nullopt));
+  c = converse(proxy2, no_password);
+  EXPECT_EQ(hex(c.to_client.back()), hex(access_denied_frame(2, "mallory", "NO")));
+}
+
+TEST(AuthFlowTest, EmptyPasswordUser) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake client(login_as("nopass", std::nullopt, ""));
+  Conversation c = converse(proxy, client);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::done) << client.error().message;
+  EXPECT_EQ(hex(c.to_client.back()), hex(kOkSeq2));
+  EXPECT_FALSE(proxy.client().stage1.has_value());
+  EXPECT_EQ(proxy.client().database, "");
+  EXPECT_FALSE(proxy.client().capabilities & capability::connect_with_db);
+
+  HandshakeResponse response;
+  ASSERT_FALSE(HandshakeResponse::deserialize(as_bytes(one_packet(c.to_server[0]).payload), response));
+  EXPECT_EQ(response.auth_response, "");
+}
+
+TEST(AuthFlowTest, EmptyPasswordUserSendingAPasswordIsDenied) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake client(login_as("nopass", "something"));
+  Conversation c = converse(proxy, client);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::failed);
+  EXPECT_EQ(hex(c.to_client.back()), hex(access_denied_frame(2, "nopass", "YES")));
+}
+
+TEST(AuthFlowTest, MissingPasswordIsDeniedWithUsingPasswordNo) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake client(login_as("app", std::nullopt));
+  Conversation c = converse(proxy, client);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::failed);
+  EXPECT_EQ(hex(c.to_client.back()), hex(access_denied_frame(2, "app", "NO")));
+  EXPECT_EQ(client.error().message, "Access denied for user 'app'@'10.0.0.5' (using password: NO)");
+}
+
+// A MySQL 8 client starts with caching_sha2_password; the proxy switches it to native.
+std::string caching_sha2_response(std::string_view user) {
+  HandshakeResponse r;
+  r.capabilities = kClientCaps & ~(capability::ssl | capability::compress);
+  r.max_packet_size = 1 << 24;
+  r.collation = 255;
+  r.username = std::string(user);
+  r.auth_response = std::string(32, '\x42');  // a SHA-256 scramble response
+  r.auth_plugin = "caching_sha2_password";
+  std::string payload;
+  r.serialize(payload);
+  return frame(1, payload);
+}
+
+TEST(AuthFlowTest, CachingSha2ClientIsSwitchedToNativePassword) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  Packet response = one_packet(caching_sha2_response("app"));
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(response.payload), response.sequence_id, out), ServerHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(2, unhex("fe") + "mysql_native_password" + kNul + kProxyScramble + kNul)));
+
+  const std::string token = native_password_token(sha1("s3cret"), kProxyScramble);
+  ASSERT_EQ(proxy.on_packet(as_bytes(token), 3, out), ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(hex(out), "07 00 00 04 00 00 00 02 00 00 00");
+  ASSERT_TRUE(proxy.client().stage1.has_value());
+  EXPECT_EQ(*proxy.client().stage1, sha1("s3cret"));
+  EXPECT_EQ(proxy.client().collation, 255);
+}
+
+TEST(AuthFlowTest, CachingSha2ClientWithWrongPasswordAfterTheSwitch) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  Packet response = one_packet(caching_sha2_response("app"));
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(response.payload), response.sequence_id, out), ServerHandshake::Action::send);
+  const std::string token = native_password_token(sha1("nope"), kProxyScramble);
+  EXPECT_EQ(proxy.on_packet(as_bytes(token), 3, out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(4, "app", "YES")));
+}
+
+std::string bad_handshake_frame(std::uint8_t seq) {
+  return frame(seq, unhex("ff 13 04") + "#08S01" + "Bad handshake");
+}
+
+TEST(AuthFlowTest, GarbageResponseIsBadHandshake) {
+  const std::string garbage[] = {
+      "",
+      unhex("01 02 03"),
+      unhex("03") + "SELECT 1",                                     // a command instead of a login
+      unhex("05 a0 00 00 01") + "app" + kNul + "12345678",          // pre-4.1 response
+      unhex("85 a6 bf 01 00 00 00 01 2d") + std::string(23, '\0'),  // 32 bytes, no SSL bit, no user
+      kOkSeq2,                                                      // a server packet
+  };
+  for (const std::string& g : garbage) {
+    SCOPED_TRACE(hex(g));
+    ServerHandshake proxy(server_settings(kProxyScramble), users());
+    std::string out;
+    EXPECT_EQ(proxy.on_packet(as_bytes(g), 1, out), ServerHandshake::Action::send_and_fail);
+    EXPECT_EQ(hex(out), hex(bad_handshake_frame(2)));
+  }
+}
+
+TEST(AuthFlowTest, RandomResponsesNeverCrash) {
+  std::uint32_t state = 99;
+  for (int i = 0; i < 400; ++i) {
+    std::string g(1 + i % 120, '\0');
+    for (char& c : g) {
+      state = state * 1664525 + 1013904223;
+      c = static_cast<char>(state >> 24);
+    }
+    if (i % 2) g[1 % g.size()] = static_cast<char>(g[1 % g.size()] | 0x02);  // claim CLIENT_PROTOCOL_41
+    ServerHandshake proxy(server_settings(kProxyScramble), users());
+    std::string out;
+    (void)proxy.on_packet(as_bytes(g), 1, out);
+    // Whatever the verdict, the answer is one well-formed frame with the next sequence id.
+    Packet answer = one_packet(out);
+    EXPECT_EQ(answer.sequence_id, 2);
+  }
+}
+
+TEST(AuthFlowTest, KnownGarbageGivesTheExactBadHandshakeBytes) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(unhex("01 02 03")), 1, out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(bad_handshake_frame(2)));
+}
+
+TEST(AuthFlowTest, EveryTruncationOfAValidResponseIsHandled) {
+  ServerHandshake greeter(server_settings(kProxyScramble), users());
+  ClientHandshake app(login_as("app", "s3cret"));
+  std::string response_frame;
+  Packet greeting = one_packet(greeter.greeting());
+  ASSERT_EQ(app.on_packet(as_bytes(greeting.payload), 0, response_frame), ClientHandshake::Action::send);
+  const std::string payload = one_packet(response_frame).payload;
+  for (std::size_t len = 0; len <= payload.size(); ++len) {
+    SCOPED_TRACE(len);
+    ServerHandshake proxy(server_settings(kProxyScramble), users());
+    std::string out;
+    auto action = proxy.on_packet(as_bytes(std::string_view(payload).substr(0, len)), 1, out);
+    EXPECT_NE(action, ServerHandshake::Action::send);
+    EXPECT_FALSE(out.empty());
+  }
+}
+
+TEST(AuthFlowTest, SslRequestIsRefused) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  const std::string ssl = unhex("85 ae bf 01 00 00 00 01 2d") + std::string(23, '\0');
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(ssl), 1, out), ServerHandshake::Action::send_and_fail);
+  Packet err = one_packet(out);
+  EXPECT_EQ(err.sequence_id, 2);
+  ErrPacket parsed;
+  ASSERT_FALSE(ErrPacket::deserialize(as_bytes(err.payload), parsed));
+  EXPECT_EQ(parsed.error_code, 1043);
+}
+
+TEST(AuthFlowTest, PacketAfterTheEndIsRefused) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  ClientHandshake app(login_as("app", "s3cret"));
+  ASSERT_EQ(converse(proxy, app).client_action, ClientHandshake::Action::done);
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(unhex("0e")), 3, out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(bad_handshake_frame(4)));
+}
+
+// ---- the proxy logging in to a backend ----------------------------------------------------
+
+TEST(BackendLoginTest, ResponseBytesToAMariaDbGreeting) {
+  const std::string scramble = "Xq#9,Ry(5/LtX{]gvzN~";
+  const std::string greeting = unhex("0a") + "5.5.5-10.11.6-MariaDB-0+deb12u1" + kNul + unhex("1f 00 00 00") +
+                               "Xq#9,Ry(" + kNul + unhex("fe f7 2d 02 00 ff 81 15 00 00 00 00 00 00 1d 00 00 00") +
+                               "5/LtX{]gvzN~" + kNul + "mysql_native_password" + kNul;
+  ClientHandshake::Settings s = login_as("app", "s3cret");
+  s.attributes.clear();
+  ClientHandshake client(s);
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(greeting), 0, out), ClientHandshake::Action::send);
+  // Client's flags ∩ server's (no CLIENT_LONG_PASSWORD from MariaDB, no SSL, no compression),
+  // plus CONNECT_WITH_DB for "shop": 0x01bfa68c.
+  const std::string expected = unhex("8c a6 bf 01  00 00 00 40  2d") + std::string(23, '\0') + "app" + kNul +
+                               unhex("14") + native_password_token(sha1("s3cret"), scramble) + "shop" + kNul +
+                               "mysql_native_password" + kNul + unhex("00");
+  EXPECT_EQ(hex(out), hex(frame(1, expected)));
+  EXPECT_EQ(client.capabilities(), 0x01bfa68cu);
+  EXPECT_EQ(client.server_greeting().server_version, "5.5.5-10.11.6-MariaDB-0+deb12u1");
+}
+
+TEST(BackendLoginTest, MySql8DefaultPluginThenSwitchToNative) {
+  const std::string greeting = unhex("0a") + "8.0.36" + kNul + unhex("08 00 00 00") + "abcdefgh" + kNul +
+                               unhex("ff f7 ff 02 00 ff df 15 00 00 00 00 00 00 00 00 00 00") + "ijklmnopqrst" +
+                               kNul + "caching_sha2_password" + kNul;
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(greeting), 0, out), ClientHandshake::Action::send);
+  HandshakeResponse response;
+  ASSERT_FALSE(HandshakeResponse::deserialize(as_bytes(one_packet(out).payload), response));
+  EXPECT_EQ(response.auth_response, "");  // no native token for a caching_sha2 scramble
+  EXPECT_EQ(response.auth_plugin, "mysql_native_password");
+  EXPECT_EQ(response.collation, 0xff);
+
+  const std::string new_scramble = "ZYXWVUTSRQPONMLKJIHG";
+  const std::string sw = unhex("fe") + "mysql_native_password" + kNul + new_scramble + kNul;
+  ASSERT_EQ(client.on_packet(as_bytes(sw), 2, out), ClientHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(3, native_password_token(sha1("s3cret"), new_scramble))));
+
+  EXPECT_EQ(client.on_packet(as_bytes(unhex("00 00 00 02 00 00 00")), 4, out), ClientHandshake::Action::done);
+}
+
+TEST(BackendLoginTest, UnsupportedPluginFails) {
+  ServerHandshake backend(server_settings(kBackendScramble), users());
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  Packet greeting = one_packet(backend.greeting());
+  ASSERT_EQ(client.on_packet(as_bytes(greeting.payload), 0, out), ClientHandshake::Action::send);
+  const std::string sw = unhex("fe") + "caching_sha2_password" + kNul + kBackendScramble + kNul;
+  EXPECT_EQ(client.on_packet(as_bytes(sw), 2, out), ClientHandshake::Action::failed);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(client.error().error_code, 1251);
+  EXPECT_NE(client.error().message.find("caching_sha2_password"), std::string::npos);
+}
+
+TEST(BackendLoginTest, SecondAuthSwitchFails) {
+  ServerHandshake backend(server_settings(kBackendScramble), users());
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  Packet greeting = one_packet(backend.greeting());
+  ASSERT_EQ(client.on_packet(as_bytes(greeting.payload), 0, out), ClientHandshake::Action::send);
+  const std::string sw = unhex("fe") + "mysql_native_password" + kNul + kBackendScramble + kNul;
+  ASSERT_EQ(client.on_packet(as_bytes(sw), 2, out), ClientHandshake::Action::send);
+  EXPECT_EQ(client.on_packet(as_bytes(sw), 4, out), ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 2027);
+}
+
+TEST(BackendLoginTest, ErrInsteadOfGreeting) {
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  const std::string err = unhex("ff 10 04") + "Too many connections";
+  EXPECT_EQ(client.on_packet(as_bytes(err), 0, out), ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 1040);
+  EXPECT_EQ(client.error().message, "Too many connections");
+}
+
+TEST(BackendLoginTest, GreetingWithoutProtocol41Fails) {
+  InitialHandshake hs;
+  hs.server_version = "3.23.58";
+  hs.scramble = "abcdefghijklmnopqrst";
+  hs.capabilities = capability::long_password | capability::secure_connection;
+  std::string payload;
+  hs.serialize(payload);
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  EXPECT_EQ(client.on_packet(as_bytes(payload), 0, out), ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 2027);
+}
+
+TEST(BackendLoginTest, MalformedGreetingFails) {
+  ClientHandshake client(login_as("app", "s3cret"));
+  std::string out;
+  EXPECT_EQ(client.on_packet(as_bytes(unhex("0a 35 2e 35")), 0, out), ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 2027);
+}
+
+TEST(BackendLoginTest, BackendRefusesThePassword) {
+  // The backend's mysql.user holds another password than the proxy's user table.
+  ServerHandshake backend(server_settings(kBackendScramble), [](std::string_view) -> std::optional<StoredCredential> {
+    return StoredCredential{false, native_password_hash("rotated")};
+  });
+  ClientHandshake client(login_as("app", "s3cret"));
+  Conversation c = converse(backend, client);
+  ASSERT_EQ(c.client_action, ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 1045);
+  EXPECT_EQ(client.error().sql_state, "28000");
+}
+
+}  // namespace
+}  // namespace rwproxy::protocol
