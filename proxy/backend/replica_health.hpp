@@ -35,6 +35,10 @@ class ReplicaHealth {
   void report_failure(std::size_t replica, Clock::time_point now);
   void update_from_monitor(std::size_t replica, const MonitoredReplica& state, Clock::time_point now);
 
+  // The master's state as the monitor last saw it (always true without a monitor).
+  void set_master_up(bool up) { master_up_.store(up, std::memory_order_relaxed); }
+  bool master_up() const { return master_up_.load(std::memory_order_relaxed); }
+
   std::size_t replica_count() const { return count_; }
   void statement_started(std::size_t replica) { outstanding_[replica].fetch_add(1, std::memory_order_relaxed); }
   void statement_finished(std::size_t replica) { outstanding_[replica].fetch_sub(1, std::memory_order_relaxed); }
@@ -50,6 +54,7 @@ class ReplicaHealth {
   std::uint32_t readmit_lag_ms_;
   std::atomic<std::shared_ptr<const router::ReplicaSnapshot>> snapshot_;
   std::unique_ptr<std::atomic<std::uint32_t>[]> outstanding_;
+  std::atomic<bool> master_up_{true};
   std::atomic<Clock::rep> next_retry_{Clock::time_point::max().time_since_epoch().count()};
   std::mutex mutex_;  // serialises publishers; guards the vectors below
   std::vector<router::ReplicaState> base_;  // names and weights from the config

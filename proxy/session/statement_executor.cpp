@@ -15,6 +15,7 @@ using router::Target;
 namespace {
 constexpr std::size_t relay_buffer_size = 64 * 1024;
 constexpr std::size_t max_replicas_on_stack = 64;
+constexpr int max_read_attempts = 3;  // a replica, another replica, the master
 }  // namespace
 
 StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel& client, std::uint32_t connection_id)
@@ -33,8 +34,37 @@ void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hi
 }
 
 awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
-  auto acquired = co_await backends_.acquire(BackendRef{}, login_, state_);
-  co_return acquired.connection ? protocol::ErrPacket{0, "00000", {}} : acquired.error;
+  auto acquired = co_await acquire_master();
+  if (acquired.connection) co_return protocol::ErrPacket{0, "00000", {}};
+  if (acquired.error.error_code != 2003 && acquired.error.error_code != 2013) co_return acquired.error;
+  // The master is unreachable: let the session start on a replica (which also checks the login)
+  // so that reads keep working; writes get a clear error until the master is back.
+  auto snapshot = context_.health.snapshot(router::Clock::now());
+  for (std::size_t i = 0; i < snapshot->replicas.size(); ++i) {
+    if (!snapshot->replicas[i].up) continue;
+    auto replica = co_await backends_.acquire(BackendRef{i}, login_, state_);
+    if (replica.connection) {
+      context_.logger.warn("session {}: master unavailable ({}); session starts on replica '{}'", connection_id_,
+                           acquired.error.message, snapshot->replicas[i].name);
+      co_return protocol::ErrPacket{0, "00000", {}};
+    }
+    if (replica.error.error_code != 2003 && replica.error.error_code != 2013) co_return replica.error;
+  }
+  co_return acquired.error;
+}
+
+awaitable<BackendSet::Acquired> StatementExecutor::acquire_master() {
+  if (!backends_.find(BackendRef{}) && !context_.health.master_up()) {
+    // Fail at once rather than wait for a connect timeout on a master the monitor sees down.
+    BackendSet::Acquired down;
+    const auto address = backends_.address(BackendRef{});
+    down.error = protocol::ErrPacket{2003, "HY000",
+                                     fmt::format("rwproxy: master '{}' ({}:{}) is unavailable (down according to "
+                                                 "the backend monitor); writes fail until it is back",
+                                                 address.name, address.host, address.port)};
+    co_return down;
+  }
+  co_return co_await backends_.acquire(BackendRef{}, login_, state_);
 }
 
 awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
@@ -95,7 +125,7 @@ awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route 
     dispatch.ref = BackendRef{};
     dispatch.route = router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule};
   }
-  auto acquired = co_await backends_.acquire(BackendRef{}, login_, state_);
+  auto acquired = co_await acquire_master();
   if (!acquired.connection) {
     co_await reply_error(reply_sequence, acquired.error);
     co_return dispatch;
@@ -105,7 +135,8 @@ awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route 
 }
 
 awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::string_view frames,
-                                                          std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch) {
+                                                          std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch,
+                                                          bool report_failure) {
   if (dispatch.ref.replica) context_.health.statement_started(*dispatch.ref.replica);
   auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_);
   if (dispatch.ref.replica) context_.health.statement_finished(*dispatch.ref.replica);
@@ -115,7 +146,7 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::
     backends_.drop(dispatch.ref);
     dispatch.connection = nullptr;
     if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
-    if (!outcome.bytes_to_client) {
+    if (!outcome.bytes_to_client && report_failure) {
       co_await reply_error(reply_sequence,
                            protocol::ErrPacket{2013, "HY000",
                                                "rwproxy: lost connection to backend '" + name + "' during query"});
@@ -146,11 +177,24 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   parser::StatementInfo info = parser::classify(sql);
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
-  Dispatch dispatch = co_await acquire(decide(info, sql), reply_sequence);
-  if (!dispatch.connection) co_return true;
-  auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch);
-  record(info, sql, outcome, dispatch);
-  co_return session_goes_on(outcome);
+  router::Route route = decide(info, sql);
+  for (int attempt = 0;; ++attempt) {
+    Dispatch dispatch = co_await acquire(route, reply_sequence);
+    if (!dispatch.connection) co_return true;
+    // A read on a replica that fails before any byte reached the client is retried on another
+    // eligible replica, then on the master: the client sees no error.
+    const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !state_.in_transaction() &&
+                           state_.autocommit() && !state_.transaction_replica();
+    auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch, !retryable);
+    if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable) {
+      route = attempt == 0 ? decide(info, sql) : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
+      context_.logger.info("session {}: retrying a read after a replica failure ({})", connection_id_,
+                           router::to_string(route.reason));
+      continue;
+    }
+    record(info, sql, outcome, dispatch);
+    co_return session_goes_on(outcome);
+  }
 }
 
 awaitable<std::optional<CommandRelay::Outcome>> StatementExecutor::on_master(const protocol::Packet& packet,

@@ -54,13 +54,14 @@ class StatementExecutor {
   // The replica's id for `statement`, preparing it there first if needed.
   awaitable<std::optional<std::uint32_t>> prepare_on(backend::BackendConnection& connection,
                                                      PreparedStatement& statement, std::size_t replica);
+  awaitable<BackendSet::Acquired> acquire_master();
   router::Route decide(const parser::StatementInfo& info, std::string_view sql);
   // Opens/syncs the routed backend; a replica that fails is reported and the master used instead.
   // On total failure the client has been sent an ERR and `connection` is null.
   awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence);
   // Relays `frames` to the dispatched backend; on backend failure drops it and tells the client.
   awaitable<CommandRelay::Outcome> relay(protocol::Command command, std::string_view frames, std::uint8_t reply_sequence,
-                                         bool cursor, Dispatch& dispatch);
+                                         bool cursor, Dispatch& dispatch, bool report_failure = true);
   awaitable<bool> reply_error(std::uint8_t sequence, const protocol::ErrPacket& error);
   void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
               const Dispatch& dispatch);
