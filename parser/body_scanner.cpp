@@ -175,12 +175,21 @@ bool BodyScanner::track_clause(Keyword k, TokenCursor& cur) {
         state_ = TableState::idle;  // JOIN ... USING (columns)
       }
       return true;
+    case Keyword::for_:
+      if (cur.peek().is(Keyword::join) || cur.peek().is(Keyword::order) ||
+          cur.peek().is(Keyword::group)) {  // index hint: USE INDEX FOR JOIN (i)
+        if (!cur.next().is(Keyword::join)) cur.next();  // ORDER BY / GROUP BY
+        return true;
+      }
+      level().in_from_list = false;
+      state_ = TableState::idle;
+      return true;
     case Keyword::into:
       if (mode_ == ScanMode::full) on_into(cur);
       [[fallthrough]];
     case Keyword::where: case Keyword::group: case Keyword::having: case Keyword::order:
     case Keyword::limit: case Keyword::window: case Keyword::union_: case Keyword::except:
-    case Keyword::intersect: case Keyword::for_: case Keyword::lock: case Keyword::set:
+    case Keyword::intersect: case Keyword::lock: case Keyword::set:
     case Keyword::procedure:
       level().in_from_list = false;
       state_ = TableState::idle;

@@ -8,7 +8,7 @@
 //     around '.', or between a function/identifier and '(' — the original spacing is ignored
 //   - keywords upper-cased (context words such as `status`, `value`, `data` keep their case),
 //     identifiers, backticks and variables as written; a trailing ';' dropped
-//   - capped at max_length bytes: cut at a token boundary and ended with "..."
+//   - capped at max_length bytes: cut at a token boundary and ended with " ..."
 // hash is the 64-bit FNV-1a of the digest text.
 #pragma once
 

@@ -21,7 +21,8 @@ bool DigestWriter::fits(std::size_t n) {
   if (full_) return false;
   if (out_.size() + n <= max_) return true;
   out_.resize(boundary_);
-  if (out_.size() + 3 <= max_) out_ += "...";
+  if (!out_.empty() && out_.size() + 4 <= max_) out_ += " ...";
+  else if (out_.size() + 3 <= max_) out_ += "...";
   full_ = true;
   return false;
 }
@@ -47,8 +48,9 @@ bool DigestWriter::add(Piece piece, std::string_view text, bool upper_case) {
 
 bool DigestWriter::add_comment(std::string_view comment) {
   std::string_view body = comment;
+  const bool optimizer_hint = body.starts_with("/*+");
   if (body.starts_with("/*")) {
-    body.remove_prefix(2);
+    body.remove_prefix(optimizer_hint ? 3 : 2);
     if (body.ends_with("*/")) body.remove_suffix(2);
   } else {
     body.remove_prefix(body.starts_with("#") ? 1 : 2);  // "#" or "--"
@@ -63,9 +65,10 @@ bool DigestWriter::add_comment(std::string_view comment) {
     in_word = !sp;
   }
   const bool space = needs_space(last_, Piece::comment);
-  if (!fits((space ? 1 : 0) + 5 + bytes + words)) return false;  // "/*" " w"... " */"
+  const std::size_t opener = optimizer_hint ? 3 : 2;  // "/*+" or "/*"
+  if (!fits((space ? 1 : 0) + opener + 3 + bytes + words)) return false;  // " w"... " */"
   if (space) out_.push_back(' ');
-  out_ += "/*";
+  out_ += optimizer_hint ? "/*+" : "/*";
   in_word = false;
   for (char c : body) {
     const bool sp = chars::is(c, chars::space);

@@ -30,7 +30,8 @@ class DigestWriter {
 
   // False once the cap was reached (nothing more is written).
   bool add(Piece piece, std::string_view text, bool upper_case = false);
-  // A comment, re-written as "/* body */" with its whitespace collapsed.
+  // A comment, re-written as "/* body */" ("/*+ body */" for optimizer hints) with its
+  // whitespace collapsed.
   bool add_comment(std::string_view comment);
   bool full() const { return full_; }
   Piece last() const { return last_; }

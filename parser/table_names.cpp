@@ -33,7 +33,11 @@ TableRef read_table_name(const Token& first, TokenCursor& cur) {
 }
 
 std::optional<TableRef> accept_table_name(TokenCursor& cur) {
-  if (!cur.peek().is_word()) return std::nullopt;
+  const Token& next = cur.peek();
+  if (!next.is_word()) return std::nullopt;
+  // A reserved word cannot be an unquoted table name: FLUSH TABLES WITH READ LOCK.
+  if (next.keyword != Keyword::none && next.keyword_class == KeywordClass::reserved)
+    return std::nullopt;
   const Token first = cur.next();
   return read_table_name(first, cur);
 }

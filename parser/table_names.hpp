@@ -20,7 +20,8 @@ std::string unquote_identifier(std::string_view text);
 // `first` (already consumed) is a word; reads an optional ". name" (or ". *") after it.
 TableRef read_table_name(const Token& first, TokenCursor& cur);
 
-// Consumes and returns the next table name, if the next token is a word.
+// Consumes and returns the next table name, if the next token is a word other than a
+// reserved keyword.
 std::optional<TableRef> accept_table_name(TokenCursor& cur);
 
 // Appends unless already present or the list is full.
