@@ -16,10 +16,7 @@ void BodyScanner::expect_table_list() {
 }
 
 void BodyScanner::run(TokenCursor& cur) {
-  while (!cur.at_end()) {
-    const Token t = cur.next();
-    feed(t, cur);
-  }
+  for (Token t = cur.next(); t.kind != TokenKind::end; t = cur.next()) feed(t, cur);
 }
 
 void BodyScanner::run_expression(TokenCursor& cur) {

@@ -32,21 +32,11 @@ Token TokenCursor::pull() noexcept {
   }
 }
 
-const Token& TokenCursor::peek(std::size_t ahead) noexcept {
-  if (ahead >= kLookahead) ahead = kLookahead - 1;
-  while (count_ <= ahead) {
-    ring_[(head_ + count_) % kLookahead] = pull();
+void TokenCursor::fill(std::size_t n) noexcept {
+  while (count_ < n) {
+    ring_[(head_ + count_) & kMask] = pull();
     ++count_;
   }
-  return ring_[(head_ + ahead) % kLookahead];
-}
-
-Token TokenCursor::next() noexcept {
-  const Token t = peek();
-  if (t.kind == TokenKind::end) return t;
-  head_ = (head_ + 1) % kLookahead;
-  --count_;
-  return t;
 }
 
 bool TokenCursor::accept(Keyword k) noexcept {

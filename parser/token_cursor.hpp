@@ -13,14 +13,30 @@ namespace rwproxy::parser {
 
 class TokenCursor {
  public:
-  static constexpr std::size_t kLookahead = 4;
+  static constexpr std::size_t kLookahead = 4;  // a power of two
+  static constexpr std::size_t kMask = kLookahead - 1;
 
   explicit TokenCursor(Lexer lexer) noexcept : lexer_(lexer) {}
 
-  // Token `ahead` positions from the current one (ahead < kLookahead); end-of-statement
-  // is a TokenKind::end token.
-  const Token& peek(std::size_t ahead = 0) noexcept;
-  Token next() noexcept;
+  // The current token; end-of-statement is a TokenKind::end token (returned forever).
+  const Token& peek() noexcept {
+    if (count_ == 0) fill(1);
+    return ring_[head_];
+  }
+  // The token `ahead` positions after the current one (clamped to kLookahead - 1).
+  const Token& peek(std::size_t ahead) noexcept {
+    if (ahead >= kLookahead) ahead = kLookahead - 1;
+    if (count_ <= ahead) fill(ahead + 1);
+    return ring_[(head_ + ahead) & kMask];
+  }
+  Token next() noexcept {
+    const Token t = peek();
+    if (t.kind != TokenKind::end) {
+      head_ = (head_ + 1) & kMask;
+      --count_;
+    }
+    return t;
+  }
   bool at_end() noexcept { return peek().kind == TokenKind::end; }
 
   // Consumes the next token if it is keyword `k` / of kind `k`.
@@ -43,6 +59,7 @@ class TokenCursor {
   std::size_t span_end() const noexcept { return span_end_; }
 
  private:
+  void fill(std::size_t n) noexcept;  // buffers tokens until count_ >= n
   Token pull() noexcept;
   void on_comment(const Token& t) noexcept;
 
