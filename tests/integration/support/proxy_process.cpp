@@ -1,0 +1,231 @@
+#include "tests/integration/support/proxy_process.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/support/environment.hpp"
+#include "tests/integration/support/raw_socket.hpp"
+
+namespace rwproxy::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+// "[proxy]" -> "proxy", "[[users]]" -> "[users]" (array tables keep one bracket), else nullopt.
+std::optional<std::string> section_header(std::string_view line) {
+  line = trim(line);
+  if (line.size() < 2 || line.front() != '[') return std::nullopt;
+  const auto close = line.rfind(']');
+  if (close == std::string_view::npos) return std::nullopt;
+  return std::string(line.substr(1, close - 1));
+}
+
+// The key of a "key = value" line, empty for anything else.
+std::string_view line_key(std::string_view line) {
+  line = trim(line);
+  const auto eq = line.find('=');
+  if (line.empty() || line.front() == '#' || eq == std::string_view::npos) return {};
+  return trim(line.substr(0, eq));
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::uint16_t free_tcp_port() {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof address;
+  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error(std::string("cannot find a free port: ") + std::strerror(errno));
+  }
+  return ntohs(address.sin_port);
+}
+
+// Distinguishes the files of several proxies started by one test: "<test>-1", "<test>-2", ...
+int next_instance(const std::string& test_name) {
+  static std::map<std::string, int> instances;
+  return ++instances[test_name];
+}
+
+}  // namespace
+
+std::string rewrite_config(std::string_view base, const ProxySettings& settings) {
+  std::map<std::string, std::map<std::string, std::string>> pending;  // section -> key -> value
+  for (const auto& [path, value] : settings.values) {
+    const auto dot = path.find('.');
+    pending[path.substr(0, dot)][path.substr(dot + 1)] = value;
+  }
+  std::ostringstream out;
+  std::string section;
+  bool dropping_users = false;
+  std::istringstream in{std::string(base)};
+  for (std::string line; std::getline(in, line);) {
+    if (auto header = section_header(line)) {
+      section = *header;
+      dropping_users = settings.users_toml && section == "[users]";
+      if (dropping_users) continue;
+      out << line << '\n';
+      for (const auto& [key, value] : pending[section]) out << key << " = " << value << '\n';
+      continue;
+    }
+    if (dropping_users) continue;
+    const std::string key(line_key(line));
+    if (!key.empty() && pending.count(section) && pending[section].count(key)) continue;  // replaced
+    out << line << '\n';
+  }
+  std::set<std::string> present;
+  std::istringstream again{std::string(base)};
+  for (std::string line; std::getline(again, line);) {
+    if (auto header = section_header(line)) present.insert(*header);
+  }
+  for (const auto& [name, values] : pending) {
+    if (present.count(name) || values.empty()) continue;
+    out << "\n[" << name << "]\n";
+    for (const auto& [key, value] : values) out << key << " = " << value << '\n';
+  }
+  if (settings.users_toml) out << '\n' << *settings.users_toml << '\n';
+  return out.str();
+}
+
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")";
+  }
+  return "wait status " + std::to_string(status);
+}
+
+ProxyProcess::ProxyProcess(const Topology& topology, ProxySettings settings)
+    : binary_(required_env("RWPROXY_BIN")), port_(free_tcp_port()) {
+  const std::string test_name = current_test_name();
+  const std::string name = test_name + "-" + std::to_string(next_instance(test_name));
+  config_path_ = artifact_path(name + ".toml");
+  log_path_ = artifact_path(name + ".log");
+  settings.values["proxy.listen_port"] = std::to_string(port_);
+  std::ofstream(config_path_) << rewrite_config(slurp(topology.proxy_config), settings);
+  spawn();
+  wait_until_listening(10s);
+}
+
+void ProxyProcess::spawn() {
+  // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
+  const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log_fd < 0) throw std::runtime_error("cannot create " + log_path_.string());
+  std::vector<std::string> args{binary_.string(), "--config", config_path_.string(), "--log-level", "debug"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    static constexpr char failed[] = "rwproxy test: execv failed\n";
+    [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, failed, sizeof failed - 1);
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  if (pid_ < 0) throw std::runtime_error(std::string("fork failed: ") + std::strerror(errno));
+}
+
+void ProxyProcess::wait_until_listening(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (!running()) {
+      throw std::runtime_error("rwproxy " + describe_wait_status(*wait_status_) + " during startup; log " +
+                               log_path_.string() + ":\n" + log_tail());
+    }
+    if (connect_tcp(port_)) return;
+    if (Clock::now() >= deadline) {
+      throw std::runtime_error("rwproxy did not accept on port " + std::to_string(port_) + " within " +
+                               std::to_string(timeout.count()) + " ms; log:\n" + log_tail());
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+bool ProxyProcess::running() {
+  if (wait_status_) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) wait_status_ = status;
+  return !wait_status_;
+}
+
+void ProxyProcess::terminate() {
+  if (running()) ::kill(pid_, SIGTERM);
+}
+
+std::optional<int> ProxyProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (running() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  return wait_status_;
+}
+
+std::string ProxyProcess::log_tail(std::size_t max_bytes) const {
+  std::string log;
+  try {
+    log = slurp(log_path_);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  if (log.size() <= max_bytes) return log;
+  return "[...]\n" + log.substr(log.size() - max_bytes);
+}
+
+ProxyProcess::~ProxyProcess() {
+  if (pid_ <= 0) return;
+  if (running()) {
+    terminate();
+    if (!wait_exit(20s)) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      ADD_FAILURE() << "rwproxy (pid " << pid_ << ") did not exit within 20 s of SIGTERM; log "
+                    << log_path_.string() << ":\n"
+                    << log_tail();
+      return;
+    }
+  }
+  const int status = *wait_status_;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    ADD_FAILURE() << "rwproxy (pid " << pid_ << ") " << describe_wait_status(status) << "; log "
+                  << log_path_.string() << ":\n"
+                  << log_tail();
+  }
+}
+
+}  // namespace rwproxy::test
