@@ -76,7 +76,9 @@ TEST(Digest, CappedAtTokenBoundary) {
   for (std::size_t max : {0u, 1u, 3u, 10u, 64u, 1024u}) {
     const std::string d = text_of(sql, max);
     EXPECT_LE(d.size(), max);
-    if (max >= 3) EXPECT_TRUE(d.ends_with("...")) << d;
+    if (max >= 3) {
+      EXPECT_TRUE(d.ends_with("...")) << d;
+    }
   }
   EXPECT_EQ(text_of(sql, 30), "SELECT column_0, column_1, ...");
   EXPECT_EQ(text_of("SELECT 1", 8), "SELECT ?");  // exactly fits: not cut
