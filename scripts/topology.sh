@@ -16,6 +16,7 @@ readonly REPO_ROOT
 
 readonly BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-23306}
 readonly PROXY_PORT=${RWPROXY_PORT:-6033}
+readonly METRICS_PORT=${RWPROXY_METRICS_PORT:-9187}
 readonly HOST=127.0.0.1
 
 readonly APP_USER=app APP_PASSWORD=app-secret APP_DB=rwtest
@@ -430,6 +431,11 @@ password = "$MONITOR_PASSWORD"
 connect_timeout_ms = 1000
 heartbeat = true
 heartbeat_table = "rwproxy.heartbeat"
+
+[metrics]
+enabled = true
+listen_address = "$HOST"
+listen_port = $METRICS_PORT
 
 [[backends]]
 name = "master"

@@ -83,6 +83,14 @@ struct Monitor {
   std::uint32_t up_after_successes = 2;       // consecutive good checks before "up" again
 };
 
+// [metrics]: the Prometheus endpoint.
+struct Metrics {
+  bool enabled = true;
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 9187;           // 0 = any free port (logged at start)
+  std::uint32_t top_digests = 50;             // digests with their own series; 0 = none
+};
+
 // One [[rules]] entry. It matches a statement when every matcher that is set matches
 // (a valid rule has at least one); the first matching rule applies.
 struct Rule {
@@ -102,6 +110,7 @@ struct Config {
   Timeouts timeouts;
   Routing routing;
   Monitor monitor;
+  Metrics metrics;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
   std::vector<User> users;
   std::vector<Rule> rules;        // in file order

@@ -36,6 +36,7 @@ Section proxy_section();
 Section timeouts_section();
 Section routing_section();
 Section monitor_section();
+Section metrics_section();
 Section backends_section();
 Section users_section();
 Section rules_section();

@@ -36,7 +36,20 @@ ProbeTarget probe_target(const config::Backend& backend, const config::Monitor& 
 }  // namespace
 
 BackendMonitor::BackendMonitor(const config::Config& config, backend::ReplicaHealth& health, Logger& logger)
-    : config_(config), health_(health), logger_(logger), heartbeat_id_(instance_id(config)) {}
+    : config_(config),
+      health_(health),
+      logger_(logger),
+      heartbeat_id_(instance_id(config)),
+      check_durations_(std::make_unique<metrics::LatencyHistogram[]>(1 + config.replicas().size())),
+      threads_running_(std::make_unique<std::atomic<int>[]>(config.replicas().size())) {
+  for (std::size_t i = 0; i < config.replicas().size(); ++i) threads_running_[i].store(-1);
+}
+
+std::optional<bool> BackendMonitor::threads_running(std::size_t replica) const {
+  const int value = threads_running_[replica].load(std::memory_order_relaxed);
+  if (value < 0) return std::nullopt;
+  return value == 1;
+}
 
 BackendMonitor::~BackendMonitor() { stop(); }
 
@@ -78,6 +91,7 @@ void BackendMonitor::run_master() {
   auto next = SteadyClock::now();
   do {
     next += interval;
+    const auto started = SteadyClock::now();
     bool ok = probe.check();
     if (ok && settings.heartbeat) {
       if (!table_ready) {
@@ -93,6 +107,7 @@ void BackendMonitor::run_master() {
         lag_.wrote(ts);
       }
     }
+    check_durations_[0].observe(SteadyClock::now() - started);
     const bool was_up = tracker.up();
     const bool up = tracker.record(ok);
     master_up_.store(up, std::memory_order_relaxed);
@@ -117,6 +132,7 @@ void BackendMonitor::run_replica(std::size_t index) {
   do {
     next += interval;
     backend::MonitoredReplica state;
+    const auto started = SteadyClock::now();
     const bool reachable = probe.check();
     auto status = reachable ? probe.replication_status() : std::nullopt;
     const bool replicating = status && status->io_running && status->sql_running;
@@ -130,6 +146,8 @@ void BackendMonitor::run_replica(std::size_t index) {
     } else if (status && status->seconds_behind_master) {
       state.lag_ms = *status->seconds_behind_master * 1000;
     }
+    check_durations_[1 + index].observe(SteadyClock::now() - started);
+    if (status) threads_running_[index].store(replicating ? 1 : 0, std::memory_order_relaxed);
     state.up = tracker.record(reachable) && replicating;
     health_.update_from_monitor(index, state, SteadyClock::now());
     if (state.up != was_eligible) {

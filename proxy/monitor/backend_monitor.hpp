@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "metrics/latency_histogram.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/monitor/lag_estimator.hpp"
@@ -29,6 +30,10 @@ class BackendMonitor {
   void start();
   void stop();
   bool master_up() const { return master_up_.load(std::memory_order_relaxed); }
+  // Duration of checks of backend `index` (0 = master, 1 + i = replica i).
+  const metrics::LatencyHistogram& check_duration(std::size_t index) const { return check_durations_[index]; }
+  // Whether replica i's IO and SQL threads ran at its last check (nullopt before the first).
+  std::optional<bool> threads_running(std::size_t replica) const;
 
  private:
   void run_master();
@@ -48,6 +53,8 @@ class BackendMonitor {
   std::condition_variable stop_signal_;
   bool stopping_ = false;       // guarded by stop_mutex_
   std::vector<std::thread> threads_;
+  std::unique_ptr<metrics::LatencyHistogram[]> check_durations_;
+  std::unique_ptr<std::atomic<int>[]> threads_running_;  // -1 unknown, 0, 1
 };
 
 }  // namespace rwproxy::monitor

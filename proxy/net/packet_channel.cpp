@@ -16,6 +16,7 @@ awaitable<std::optional<protocol::Packet>> PacketChannel::read_packet(std::error
     std::size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                      asio::redirect_error(asio::use_awaitable, io));
     reader_.commit(n);
+    if (bytes_received_) metrics::bump(*bytes_received_, n);
     if (io) {
       ec = io;
       co_return std::nullopt;
@@ -27,6 +28,7 @@ awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec
   error_code io;
   co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
                              asio::redirect_error(asio::use_awaitable, io));
+  if (bytes_sent_ && !io) metrics::bump(*bytes_sent_, bytes.size());
   ec = io;
 }
 

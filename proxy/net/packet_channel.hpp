@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "metrics/worker_counters.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 
@@ -19,6 +20,12 @@ class PacketChannel {
   awaitable<std::optional<protocol::Packet>> read_packet(std::error_code& ec);
   awaitable<void> write(std::string_view bytes, std::error_code& ec);
 
+  // Counts the bytes this channel reads and writes (the client side's traffic metrics).
+  void count_bytes(metrics::Counter* received, metrics::Counter* sent) {
+    bytes_received_ = received;
+    bytes_sent_ = sent;
+  }
+
   tcp::socket& socket() { return socket_; }
   protocol::FrameReader& reader() { return reader_; }
   void close();
@@ -26,6 +33,8 @@ class PacketChannel {
  private:
   tcp::socket socket_;
   protocol::FrameReader reader_;
+  metrics::Counter* bytes_received_ = nullptr;
+  metrics::Counter* bytes_sent_ = nullptr;
 };
 
 }  // namespace rwproxy::net

@@ -11,7 +11,47 @@ ProxyServer::ProxyServer(const config::Config& config, Logger& logger)
       policy_(make_routing_policy(config)),
       health_(config),
       monitor_(config, health_, logger),
-      workers_(config.proxy.worker_threads, logger) {}
+      workers_(config.proxy.worker_threads, logger),
+      metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {}
+
+std::vector<metrics::BackendView> ProxyServer::backends() const {
+  std::vector<metrics::BackendView> views;
+  metrics::BackendView master;
+  master.name = config_.master()->name;
+  master.role = "master";
+  master.up = health_.master_up();
+  master.monitor_check = config_.monitor.enabled ? &monitor_.check_duration(0) : nullptr;
+  views.push_back(master);
+  auto snapshot = const_cast<backend::ReplicaHealth&>(health_).snapshot(std::chrono::steady_clock::now());
+  for (std::size_t i = 0; i < snapshot->replicas.size(); ++i) {
+    const router::ReplicaState& r = snapshot->replicas[i];
+    metrics::BackendView view;
+    view.name = r.name;
+    view.role = "replica";
+    view.up = r.up;
+    view.eligible = r.up && r.lag_admitted;
+    if (r.lag_ms) view.lag_seconds = *r.lag_ms / 1000.0;
+    if (config_.monitor.enabled) {
+      view.threads_running = monitor_.threads_running(i);
+      view.monitor_check = &monitor_.check_duration(1 + i);
+    }
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+void ProxyServer::start_metrics() {
+  if (!config_.metrics.enabled) return;
+  metrics::ExporterSettings settings{config_.metrics.listen_address, config_.metrics.listen_port,
+                                     config_.metrics.top_digests, RWPROXY_VERSION_STRING};
+  try {
+    exporter_ = std::make_unique<metrics::MetricsExporter>(settings, metrics_, *this);
+    logger_.info("metrics on http://{}:{}/metrics", config_.metrics.listen_address, exporter_->port());
+  } catch (const std::exception& e) {
+    logger_.error("cannot serve metrics on {}:{}: {}; running without metrics", config_.metrics.listen_address,
+                  config_.metrics.listen_port, e.what());
+  }
+}
 
 int ProxyServer::run() {
   error_code ec;
@@ -38,6 +78,7 @@ int ProxyServer::run() {
     begin_shutdown();
   });
   if (config_.monitor.enabled) monitor_.start();
+  start_metrics();
   workers_.start();
   asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
     if (!e) return;
@@ -56,9 +97,10 @@ int ProxyServer::run() {
 }
 
 awaitable<void> ProxyServer::accept_loop() {
-  session::SessionContext context{config_, logger_, users_, counters_, policy_, health_};
   for (;;) {
     Worker& worker = workers_.next();
+    session::SessionContext context{config_, logger_, users_, counters_, policy_, health_,
+                                    metrics_.worker(worker.index())};
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {

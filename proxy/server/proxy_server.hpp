@@ -1,6 +1,8 @@
 // The running proxy: listener, workers, signal handling and graceful shutdown.
 #pragma once
 
+#include "metrics/exporter.hpp"
+#include "metrics/proxy_metrics.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
@@ -12,17 +14,23 @@
 
 namespace rwproxy::server {
 
-class ProxyServer {
+class ProxyServer : public metrics::ScrapeSource {
  public:
   ProxyServer(const config::Config& config, Logger& logger);
 
   // Listens and serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
 
+  // metrics::ScrapeSource
+  std::vector<metrics::BackendView> backends() const override;
+  std::uint32_t client_connections() const override { return counters_.client_connections.load(); }
+  double max_replica_lag_seconds() const override { return config_.routing.max_replica_lag_ms / 1000.0; }
+
  private:
   awaitable<void> accept_loop();
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
+  void start_metrics();
 
   const config::Config& config_;
   Logger& logger_;
@@ -36,6 +44,8 @@ class ProxyServer {
   asio::signal_set signals_{main_context_, SIGINT, SIGTERM};
   asio::steady_timer shutdown_timer_{main_context_};
   WorkerPool workers_;
+  metrics::ProxyMetrics metrics_;
+  std::unique_ptr<metrics::MetricsExporter> exporter_;
 };
 
 }  // namespace rwproxy::server

@@ -35,7 +35,7 @@ void Worker::join() {
 
 WorkerPool::WorkerPool(std::size_t count, Logger& logger) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
-  for (std::size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(logger));
+  for (std::size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i, logger));
 }
 
 Worker& WorkerPool::next() {

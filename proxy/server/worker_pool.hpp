@@ -14,7 +14,9 @@ namespace rwproxy::server {
 
 class Worker {
  public:
-  explicit Worker(Logger& logger) : logger_(logger), guard_(asio::make_work_guard(context_)) {}
+  Worker(std::size_t index, Logger& logger) : index_(index), logger_(logger), guard_(asio::make_work_guard(context_)) {}
+
+  std::size_t index() const { return index_; }
 
   asio::io_context& context() { return context_; }
   // Runs a session to its end on this worker (called on this worker's thread).
@@ -26,6 +28,7 @@ class Worker {
   void join();
 
  private:
+  std::size_t index_;
   Logger& logger_;
   asio::io_context context_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
@@ -39,6 +42,7 @@ class WorkerPool {
   WorkerPool(std::size_t count, Logger& logger);
 
   Worker& next();
+  std::size_t size() const { return workers_.size(); }
   void start();
   void stop_sessions();
   void stop();

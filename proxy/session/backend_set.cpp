@@ -13,7 +13,14 @@ backend::BackendAddress BackendSet::address(BackendRef ref) const {
 
 backend::BackendConnection* BackendSet::find(BackendRef ref) { return slot(ref).get(); }
 
-void BackendSet::drop(BackendRef ref) { slot(ref).reset(); }
+BackendSet::~BackendSet() {
+  for (auto& [ref, connection] : open_connections()) drop(ref);
+}
+
+void BackendSet::drop(BackendRef ref) {
+  if (slot(ref)) metrics::add(counters(ref).open_connections, -1);
+  slot(ref).reset();
+}
 
 std::vector<std::pair<BackendRef, backend::BackendConnection*>> BackendSet::open_connections() {
   std::vector<std::pair<BackendRef, backend::BackendConnection*>> out;
@@ -25,9 +32,10 @@ std::vector<std::pair<BackendRef, backend::BackendConnection*>> BackendSet::open
 }
 
 awaitable<void> BackendSet::quit_all() {
-  for (auto& [ref, connection] : open_connections()) co_await connection->quit();
-  master_.reset();
-  for (auto& r : replicas_) r.reset();
+  for (auto& [ref, connection] : open_connections()) {
+    co_await connection->quit();
+    drop(ref);
+  }
 }
 
 awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
@@ -41,15 +49,17 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
         address(ref), std::move(settings), std::chrono::milliseconds(config_.timeouts.connect_timeout_ms),
         config_.proxy.max_packet_size);
     if (!opened.connection) {
+      if (opened.error.error_code == 2003 || opened.error.error_code == 2013) metrics::bump(counters(ref).connect_errors);
       result.error = std::move(opened.error);
       co_return result;
     }
     connection = std::move(opened.connection);
+    metrics::add(counters(ref).open_connections, 1);
     connection->synced().schema = state.schema();
   }
   protocol::ErrPacket error = co_await sync(ref, *connection, state);
   if (error.error_code != 0) {
-    connection.reset();
+    drop(ref);
     result.error = std::move(error);
     co_return result;
   }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "metrics/worker_counters.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/config/config.hpp"
@@ -28,7 +29,11 @@ class BackendSet {
     protocol::ErrPacket error;                         // why, for the client
   };
 
-  BackendSet(const config::Config& config) : config_(config), replicas_(config.replicas().size()) {}
+  BackendSet(const config::Config& config, metrics::WorkerCounters& metrics)
+      : config_(config), metrics_(metrics), replicas_(config.replicas().size()) {}
+  ~BackendSet();
+  BackendSet(const BackendSet&) = delete;
+  BackendSet& operator=(const BackendSet&) = delete;
 
   backend::BackendConnection* find(BackendRef ref);
   // The connection for `ref`, opened if needed (with `login`), synced to `state`.
@@ -49,7 +54,10 @@ class BackendSet {
   awaitable<protocol::ErrPacket> sync(BackendRef ref, backend::BackendConnection& connection,
                                       const SessionState& state);
 
+  metrics::BackendCounters& counters(BackendRef ref) { return metrics_.backends[ref.replica ? 1 + *ref.replica : 0]; }
+
   const config::Config& config_;
+  metrics::WorkerCounters& metrics_;
   std::unique_ptr<backend::BackendConnection> master_;
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
 };

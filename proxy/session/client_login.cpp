@@ -8,7 +8,7 @@ namespace rwproxy::session {
 using protocol::ServerHandshake;
 
 awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, ServerHandshake& handshake,
-                                                       Logger& logger) {
+                                                       Logger& logger, metrics::Counter& auth_failures) {
   std::error_code ec;
   co_await channel.write(handshake.greeting(), ec);
   if (ec) co_return std::nullopt;
@@ -29,6 +29,7 @@ awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& chann
         break;
       case ServerHandshake::Action::send_and_fail:
         logger.info("client login refused: user '{}'", handshake.client().user);
+        metrics::bump(auth_failures);
         co_await channel.write(output, ec);
         co_return std::nullopt;
       case ServerHandshake::Action::send_and_done:

@@ -18,6 +18,6 @@ struct ClientLogin {
 
 // Returns the authenticated client, or nullopt after having sent an ERR (or on a broken socket).
 awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, protocol::ServerHandshake& handshake,
-                                                       Logger& logger);
+                                                       Logger& logger, metrics::Counter& auth_failures);
 
 }  // namespace rwproxy::session

@@ -72,6 +72,8 @@ awaitable<void> ClientSession::run() {
   } release{counters};
   error_code ignored;
   client_.socket().set_option(tcp::no_delay(true), ignored);
+  client_.count_bytes(&context_.metrics.bytes_received, &context_.metrics.bytes_sent);
+  metrics::bump(context_.metrics.client_connections_total);
   if (open > context_.config.proxy.max_client_connections) {
     std::error_code ec;
     co_await client_.write(protocol::make_err_frame(0, 1040, "08004", "Too many connections"), ec);
@@ -90,7 +92,7 @@ awaitable<bool> ClientSession::login() {
   const UserDirectory& users = context_.users;
   protocol::ServerHandshake handshake(settings, [&users](std::string_view user) { return users.find(user); });
   deadline_.arm(std::chrono::milliseconds(context_.config.timeouts.handshake_timeout_ms));
-  auto login = co_await run_client_login(client_, handshake, context_.logger);
+  auto login = co_await run_client_login(client_, handshake, context_.logger, context_.metrics.auth_failures);
   deadline_.disarm();
   if (!login) {
     if (deadline_.expired()) context_.logger.info("client {} timed out during the handshake", client_host_);

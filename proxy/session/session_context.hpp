@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "metrics/worker_counters.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/session/user_directory.hpp"
@@ -25,6 +26,7 @@ struct SessionContext {
   ConnectionCounters& counters;
   const router::RoutingPolicy& policy;
   backend::ReplicaHealth& health;
+  metrics::WorkerCounters& metrics;  // this session's worker's counters
 };
 
 }  // namespace rwproxy::session

@@ -22,7 +22,7 @@ StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      backends_(context.config),
+      backends_(context.config, context.metrics),
       statements_(context.config.replicas().size()),
       relay_(relay_buffer_size) {}
 
@@ -82,10 +82,15 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
   }
 }
 
-router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql) {
+const parser::Digest& StatementExecutor::digest_of(std::string_view sql) {
+  digest_ = parser::digest(sql);
+  return digest_;
+}
+
+router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready) {
   const auto now = router::Clock::now();
-  std::string digest_text;
-  if (context_.policy.rules_need_digest()) digest_text = parser::digest(sql).text;
+  std::string_view digest_text;
+  if (context_.policy.rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(sql).text;
   auto snapshot = context_.health.snapshot(now);
   std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
   const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
@@ -117,6 +122,7 @@ awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route 
     auto acquired = co_await backends_.acquire(dispatch.ref, login_, state_);
     if (acquired.connection) {
       dispatch.connection = acquired.connection;
+      context_.metrics.routed(Target::replica, dispatch.route.reason);
       co_return dispatch;
     }
     context_.logger.warn("session {}: replica '{}' unavailable ({}), using the master", connection_id_,
@@ -131,16 +137,24 @@ awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route 
     co_return dispatch;
   }
   dispatch.connection = acquired.connection;
+  context_.metrics.routed(Target::master, dispatch.route.reason);
   co_return dispatch;
 }
 
 awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::string_view frames,
                                                           std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch,
                                                           bool report_failure) {
+  metrics::BackendCounters& counters = context_.metrics.backends[dispatch.ref.replica ? 1 + *dispatch.ref.replica : 0];
+  metrics::bump(counters.statements);
+  metrics::add(counters.busy_connections, 1);
   if (dispatch.ref.replica) context_.health.statement_started(*dispatch.ref.replica);
+  const auto started = std::chrono::steady_clock::now();
   auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_);
+  context_.metrics.latency[dispatch.ref.replica ? 1 : 0].observe(std::chrono::steady_clock::now() - started);
   if (dispatch.ref.replica) context_.health.statement_finished(*dispatch.ref.replica);
+  metrics::add(counters.busy_connections, -1);
   if (outcome.result == CommandRelay::Result::backend_failed) {
+    metrics::bump(counters.lost_connections);
     const std::string name = dispatch.connection->address().name;
     context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_, name);
     backends_.drop(dispatch.ref);
@@ -177,7 +191,12 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   parser::StatementInfo info = parser::classify(sql);
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
-  router::Route route = decide(info, sql);
+  const bool count_digest = context_.config.metrics.top_digests > 0;
+  if (count_digest) {
+    const parser::Digest& d = digest_of(sql);
+    context_.metrics.digests.count(d.hash, d.text);
+  }
+  router::Route route = decide(info, sql, count_digest);
   for (int attempt = 0;; ++attempt) {
     Dispatch dispatch = co_await acquire(route, reply_sequence);
     if (!dispatch.connection) co_return true;
@@ -187,7 +206,9 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
                            state_.autocommit() && !state_.transaction_replica();
     auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch, !retryable);
     if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable) {
-      route = attempt == 0 ? decide(info, sql) : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
+      metrics::bump(context_.metrics.read_retries);
+      route = attempt == 0 ? decide(info, sql, count_digest)
+                           : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
       context_.logger.info("session {}: retrying a read after a replica failure ({})", connection_id_,
                            router::to_string(route.reason));
       continue;

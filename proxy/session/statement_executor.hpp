@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "parser/digest.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/client_handshake.hpp"
@@ -55,7 +56,9 @@ class StatementExecutor {
   awaitable<std::optional<std::uint32_t>> prepare_on(backend::BackendConnection& connection,
                                                      PreparedStatement& statement, std::size_t replica);
   awaitable<BackendSet::Acquired> acquire_master();
-  router::Route decide(const parser::StatementInfo& info, std::string_view sql);
+  // `digest_ready`: digest_ already holds this statement's digest.
+  router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false);
+  const parser::Digest& digest_of(std::string_view sql);
   // Opens/syncs the routed backend; a replica that fails is reported and the master used instead.
   // On total failure the client has been sent an ERR and `connection` is null.
   awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence);
@@ -77,6 +80,7 @@ class StatementExecutor {
   CommandRelay relay_;
   std::string frames_;
   std::uint64_t rotation_ = 0;
+  parser::Digest digest_;  // of the current statement, when rules or metrics need it
 };
 
 }  // namespace rwproxy::session

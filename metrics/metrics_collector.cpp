@@ -1,0 +1,188 @@
+#include "metrics/metrics_collector.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace rwproxy::metrics {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+MetricFamily& family(std::vector<MetricFamily>& out, std::string name, std::string help, MetricType type) {
+  out.push_back(MetricFamily{std::move(name), std::move(help), type, {}});
+  return out.back();
+}
+
+ClientMetric& sample(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (f.type == MetricType::Counter) m.counter.value = value;
+  else m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+  return f.metric.back();
+}
+
+template <class F>
+std::uint64_t sum_workers(const ProxyMetrics& metrics, F&& field) {
+  std::uint64_t total = 0;
+  for (const auto& w : metrics.workers()) total += field(*w);
+  return total;
+}
+
+template <class F>
+std::int64_t sum_gauges(const ProxyMetrics& metrics, F&& field) {
+  std::int64_t total = 0;
+  for (const auto& w : metrics.workers()) total += field(*w);
+  return total;
+}
+
+void add_histogram(MetricFamily& f, std::vector<ClientMetric::Label> labels, const std::vector<const LatencyHistogram*>& parts) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i <= latency_buckets_seconds.size(); ++i) {
+    for (const LatencyHistogram* h : parts) cumulative += h->count(i);
+    const double bound = i < latency_buckets_seconds.size() ? latency_buckets_seconds[i]
+                                                            : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back(ClientMetric::Bucket{cumulative, bound});
+  }
+  m.histogram.sample_count = cumulative;
+  for (const LatencyHistogram* h : parts) m.histogram.sample_sum += h->sum_seconds();
+  f.metric.push_back(std::move(m));
+}
+
+}  // namespace
+
+MetricsCollector::MetricsCollector(ExporterSettings settings, const ProxyMetrics& metrics, const ScrapeSource& source)
+    : settings_(std::move(settings)),
+      metrics_(metrics),
+      source_(source),
+      start_time_seconds_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()) {}
+
+std::vector<MetricFamily> MetricsCollector::Collect() const {
+  std::vector<MetricFamily> out;
+  add_process(out);
+  add_backends(out);
+  add_routing(out);
+  add_clients(out);
+  add_digests(out);
+  return out;
+}
+
+void MetricsCollector::add_process(std::vector<MetricFamily>& out) const {
+  sample(family(out, "rwproxy_build_info", "rwproxy build; always 1", MetricType::Gauge), {{"version", settings_.version}}, 1);
+  sample(family(out, "rwproxy_start_time_seconds", "Start time of the process, unix seconds", MetricType::Gauge), {},
+         start_time_seconds_);
+  auto& reloads = family(out, "rwproxy_config_reloads_total", "Configuration reloads by result", MetricType::Counter);
+  sample(reloads, {{"result", "success"}}, 0);
+  sample(reloads, {{"result", "failure"}}, 0);
+}
+
+void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
+  const std::vector<BackendView> backends = source_.backends();
+  auto& up = family(out, "rwproxy_backend_up", "1 if the backend is up", MetricType::Gauge);
+  auto& lag = family(out, "rwproxy_replication_lag_seconds", "Replication lag measured by heartbeat", MetricType::Gauge);
+  auto& threads = family(out, "rwproxy_replication_threads_running", "1 if the replica's IO and SQL threads run",
+                         MetricType::Gauge);
+  auto& eligible = family(out, "rwproxy_replica_eligible", "1 if the router may send reads to the replica",
+                          MetricType::Gauge);
+  auto& connections = family(out, "rwproxy_backend_connections", "Backend connections held by client sessions",
+                             MetricType::Gauge);
+  auto& statements = family(out, "rwproxy_backend_statements_total", "Statements served by the backend",
+                            MetricType::Counter);
+  auto& errors = family(out, "rwproxy_backend_errors_total", "Backend connection failures", MetricType::Counter);
+  auto& checks = family(out, "rwproxy_monitor_check_duration_seconds", "Duration of one monitor check",
+                        MetricType::Histogram);
+  for (std::size_t i = 0; i < backends.size() && i < metrics_.backend_count(); ++i) {
+    const BackendView& b = backends[i];
+    sample(up, {{"backend", b.name}, {"role", b.role}}, b.up ? 1 : 0);
+    if (b.role == "replica") {
+      if (b.lag_seconds) sample(lag, {{"backend", b.name}}, *b.lag_seconds);
+      if (b.threads_running) sample(threads, {{"backend", b.name}}, *b.threads_running ? 1 : 0);
+      sample(eligible, {{"backend", b.name}}, b.eligible ? 1 : 0);
+    }
+    auto counters = [&](auto field) { return sum_gauges(metrics_, [&](const WorkerCounters& w) { return field(w.backends[i]); }); };
+    sample(connections, {{"backend", b.name}, {"state", "open"}},
+           static_cast<double>(counters([](const BackendCounters& c) { return c.open_connections.load(); })));
+    sample(connections, {{"backend", b.name}, {"state", "busy"}},
+           static_cast<double>(counters([](const BackendCounters& c) { return c.busy_connections.load(); })));
+    sample(statements, {{"backend", b.name}},
+           static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.statements.load()); })));
+    sample(errors, {{"backend", b.name}, {"kind", "connect"}},
+           static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.connect_errors.load()); })));
+    sample(errors, {{"backend", b.name}, {"kind", "lost"}},
+           static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.lost_connections.load()); })));
+    if (b.monitor_check) add_histogram(checks, {{"backend", b.name}}, {b.monitor_check});
+  }
+  sample(family(out, "rwproxy_max_replica_lag_seconds", "Configured routing.max_replica_lag_ms, in seconds",
+                MetricType::Gauge),
+         {}, source_.max_replica_lag_seconds());
+}
+
+void MetricsCollector::add_routing(std::vector<MetricFamily>& out) const {
+  auto& routed = family(out, "rwproxy_routed_statements_total", "Routing decisions by target and reason",
+                        MetricType::Counter);
+  auto total = [&](std::size_t target, router::Reason reason) {
+    return sum_workers(metrics_, [&](const WorkerCounters& w) {
+      return w.routed_count(target, static_cast<std::size_t>(reason));
+    });
+  };
+  for (router::Reason reason : router::all_reasons()) {
+    const std::string name(router::to_string(reason));
+    sample(routed, {{"target", "master"}, {"reason", name}}, static_cast<double>(total(0, reason)));
+    sample(routed, {{"target", "replica"}, {"reason", name}}, static_cast<double>(total(1, reason)));
+  }
+  sample(family(out, "rwproxy_read_after_write_redirects_total",
+                "Reads sent to the master by the read-after-write window", MetricType::Counter),
+         {}, static_cast<double>(total(0, router::Reason::read_after_write_window)));
+  auto& fallbacks = family(out, "rwproxy_replica_fallbacks_total", "Reads that fell back to the master",
+                           MetricType::Counter);
+  sample(fallbacks, {{"reason", "no_eligible_replica"}}, static_cast<double>(total(0, router::Reason::no_eligible_replica)));
+  sample(fallbacks, {{"reason", "replica_lag"}}, static_cast<double>(total(0, router::Reason::replica_lag)));
+  sample(family(out, "rwproxy_read_retries_total", "Reads retried after a replica failure", MetricType::Counter), {},
+         static_cast<double>(sum_workers(metrics_, [](const WorkerCounters& w) { return w.read_retries.load(); })));
+  auto& latency = family(out, "rwproxy_statement_duration_seconds", "Statement latency as the proxy sees it",
+                         MetricType::Histogram);
+  for (std::size_t target = 0; target < WorkerCounters::targets; ++target) {
+    std::vector<const LatencyHistogram*> parts;
+    for (const auto& w : metrics_.workers()) parts.push_back(&w->latency[target]);
+    add_histogram(latency, {{"target", target == 0 ? "master" : "replica"}}, parts);
+  }
+}
+
+void MetricsCollector::add_clients(std::vector<MetricFamily>& out) const {
+  auto counter = [&](std::string name, std::string help, auto field) {
+    sample(family(out, std::move(name), std::move(help), MetricType::Counter), {},
+           static_cast<double>(sum_workers(metrics_, field)));
+  };
+  sample(family(out, "rwproxy_client_connections", "Clients connected now", MetricType::Gauge), {},
+         source_.client_connections());
+  counter("rwproxy_client_connections_total", "Clients accepted",
+          [](const WorkerCounters& w) { return w.client_connections_total.load(); });
+  counter("rwproxy_client_auth_failures_total", "Failed client logins",
+          [](const WorkerCounters& w) { return w.auth_failures.load(); });
+  counter("rwproxy_client_bytes_received_total", "Bytes received from clients",
+          [](const WorkerCounters& w) { return w.bytes_received.load(); });
+  counter("rwproxy_client_bytes_sent_total", "Bytes sent to clients",
+          [](const WorkerCounters& w) { return w.bytes_sent.load(); });
+}
+
+void MetricsCollector::add_digests(std::vector<MetricFamily>& out) const {
+  if (settings_.top_digests == 0) return;
+  std::map<std::string, std::uint64_t> merged;
+  for (const auto& w : metrics_.workers()) {
+    for (auto& e : w->digests.entries()) merged[e.text] += e.count;
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> sorted(merged.begin(), merged.end());
+  const std::size_t n = std::min(settings_.top_digests, sorted.size());
+  std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n), sorted.end(),
+                    [](const auto& a, const auto& b) { return a.second > b.second; });
+  auto& f = family(out, "rwproxy_digest_statements_total", "Statements by digest (top digests only)",
+                   MetricType::Counter);
+  for (std::size_t i = 0; i < n; ++i) sample(f, {{"digest", sorted[i].first}}, static_cast<double>(sorted[i].second));
+}
+
+}  // namespace rwproxy::metrics

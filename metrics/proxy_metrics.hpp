@@ -1,0 +1,52 @@
+// All workers' counters, plus what the exporter asks of the rest of the proxy at scrape time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "metrics/latency_histogram.hpp"
+#include "metrics/worker_counters.hpp"
+
+namespace rwproxy::metrics {
+
+class ProxyMetrics {
+ public:
+  ProxyMetrics(std::size_t workers, std::size_t backend_count, std::size_t digest_slots) : backend_count_(backend_count) {
+    for (std::size_t i = 0; i < workers; ++i) {
+      workers_.push_back(std::make_unique<WorkerCounters>(backend_count, digest_slots));
+    }
+  }
+
+  WorkerCounters& worker(std::size_t index) { return *workers_[index]; }
+  const std::vector<std::unique_ptr<WorkerCounters>>& workers() const { return workers_; }
+  std::size_t backend_count() const { return backend_count_; }
+
+ private:
+  std::size_t backend_count_;
+  std::vector<std::unique_ptr<WorkerCounters>> workers_;
+};
+
+// One backend as the exporter shows it.
+struct BackendView {
+  std::string name;
+  std::string role;  // "master" | "replica"
+  bool up = true;
+  bool eligible = true;                      // replicas: the router may send reads there
+  std::optional<double> lag_seconds;         // replicas, when measured
+  std::optional<bool> threads_running;       // replicas, when the monitor checked
+  const LatencyHistogram* monitor_check = nullptr;
+};
+
+// Implemented by the proxy: the state that is read, not counted.
+class ScrapeSource {
+ public:
+  virtual ~ScrapeSource() = default;
+  virtual std::vector<BackendView> backends() const = 0;  // master first, then replicas
+  virtual std::uint32_t client_connections() const = 0;
+  virtual double max_replica_lag_seconds() const = 0;
+};
+
+}  // namespace rwproxy::metrics
