@@ -72,9 +72,15 @@ bool ends_value(const Token& prev) {
 class DigestBuilder {
  public:
   DigestBuilder(std::string_view sql, std::string& out, std::size_t max_length)
-      : lexer_(sql), writer_(out, max_length) {}
+      : lexer_(sql), writer_(out, max_length, sql.size()) {}
 
   void run() {
+    write();
+    writer_.finish();
+  }
+
+ private:
+  void write() {
     while (!writer_.full()) {
       const Token t = lexer_.next();
       if (t.kind == TokenKind::end) return;
@@ -95,7 +101,6 @@ class DigestBuilder {
     }
   }
 
- private:
   void code(const Token& t) {
     switch (t.kind) {
       case TokenKind::left_paren: open_paren(); return;
@@ -193,7 +198,6 @@ class DigestBuilder {
 
 Digest digest(std::string_view sql, std::size_t max_length) {
   Digest d;
-  d.text.reserve(std::min(sql.size(), max_length) + 8);
   DigestBuilder(sql, d.text, max_length).run();
   d.hash = fnv1a64(d.text);
   return d;

@@ -16,33 +16,41 @@ bool DigestWriter::needs_space(Piece prev, Piece cur) {
   }
 }
 
-// Makes room for `n` more bytes or marks the text as cut.
-bool DigestWriter::fits(std::size_t n) {
+DigestWriter::DigestWriter(std::string& out, std::size_t max_length, std::size_t input_size)
+    : out_(out), max_(max_length) {
+  const std::size_t bound = input_size > (max_length / 4) ? max_length : 4 * input_size + 8;
+  capacity_ = bound < max_length ? bound : max_length;
+  out_.resize(capacity_);
+}
+
+// The next piece does not fit: go back to the last boundary that leaves room for " ...".
+bool DigestWriter::cut() {
   if (full_) return false;
-  if (out_.size() + n <= max_) return true;
-  out_.resize(boundary_);
-  if (!out_.empty() && out_.size() + 4 <= max_) out_ += " ...";
-  else if (out_.size() + 3 <= max_) out_ += "...";
+  size_ = boundary_;
+  const std::string_view ellipsis = size_ > 0 && size_ + 4 <= capacity_ ? " ..." : "...";
+  if (size_ + ellipsis.size() <= capacity_)
+    for (char c : ellipsis) put(c);
   full_ = true;
   return false;
 }
 
 void DigestWriter::append(std::string_view text, bool upper_case) {
-  const std::size_t at = out_.size();
-  out_.append(text);
+  char* p = out_.data() + size_;
   if (upper_case) {
-    char* p = out_.data() + at;
-    for (std::size_t i = 0; i < text.size(); ++i) p[i] = chars::to_upper(p[i]);
+    for (std::size_t i = 0; i < text.size(); ++i) p[i] = chars::to_upper(text[i]);
+  } else {
+    for (std::size_t i = 0; i < text.size(); ++i) p[i] = text[i];
   }
+  size_ += text.size();
 }
 
 bool DigestWriter::add(Piece piece, std::string_view text, bool upper_case) {
   const bool space = needs_space(last_, piece);
   if (!fits(text.size() + (space ? 1 : 0))) return false;
-  if (space) out_ += ' ';
+  if (space) put(' ');
   append(text, upper_case);
   last_ = piece;
-  if (out_.size() + 3 <= max_) boundary_ = out_.size();
+  if (size_ + 3 <= capacity_) boundary_ = size_;
   return true;
 }
 
@@ -67,18 +75,18 @@ bool DigestWriter::add_comment(std::string_view comment) {
   const bool space = needs_space(last_, Piece::comment);
   const std::size_t opener = optimizer_hint ? 3 : 2;  // "/*+" or "/*"
   if (!fits((space ? 1 : 0) + opener + 3 + bytes + words)) return false;  // " w"... " */"
-  if (space) out_.push_back(' ');
-  out_ += optimizer_hint ? "/*+" : "/*";
+  if (space) put(' ');
+  append(optimizer_hint ? "/*+" : "/*", false);
   in_word = false;
   for (char c : body) {
     const bool sp = chars::is(c, chars::space);
-    if (!sp && !in_word) out_.push_back(' ');
-    if (!sp) out_.push_back(c);
+    if (!sp && !in_word) put(' ');
+    if (!sp) put(c);
     in_word = !sp;
   }
-  out_ += " */";
+  append(" */", false);
   last_ = Piece::comment;
-  if (out_.size() + 3 <= max_) boundary_ = out_.size();
+  if (size_ + 3 <= capacity_) boundary_ = size_;
   return true;
 }
 
