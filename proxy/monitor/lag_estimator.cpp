@@ -14,7 +14,10 @@ std::optional<std::uint32_t> LagEstimator::lag_ms(std::int64_t visible_us, std::
   auto clamp_ms = [](std::int64_t us) {
     return static_cast<std::uint32_t>(std::clamp<std::int64_t>(us / 1000, 0, UINT32_MAX));
   };
-  if (writes_.empty()) return clamp_ms(now_us - visible_us);  // heartbeats from an earlier run
+  // A heartbeat from an earlier run, or older than the history: the next one is not known, so
+  // the lag is the age of the visible one (a midpoint with the oldest kept write would
+  // underestimate it by up to half of everything forgotten).
+  if (writes_.empty() || visible_us < writes_.front()) return clamp_ms(now_us - visible_us);
   if (visible_us >= writes_.back()) return 0;
   auto next = std::upper_bound(writes_.begin(), writes_.end(), visible_us);
   const std::int64_t since_visible = now_us - visible_us;

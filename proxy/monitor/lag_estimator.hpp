@@ -2,6 +2,7 @@
 // each heartbeat; a replica whose newest applied heartbeat is `visible` has been missing the next
 // one since that one was written. Lag is the midpoint of "since the next heartbeat was written"
 // and "since the visible one was written", so its error is at most half the heartbeat interval.
+// A visible heartbeat older than every remembered write counts its whole age (never less).
 // Pure: times are passed in (microseconds of the system clock).
 #pragma once
 

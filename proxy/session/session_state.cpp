@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "parser/lexer.hpp"
 #include "proxy/protocol/constants.hpp"
 
 namespace rwproxy::session {
@@ -31,13 +32,22 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The key of a SET: the variables it assigns, so that repeating the same SET replaces it.
-std::string replay_key(const StatementInfo& info) {
+// The key of a SET: the variables it assigns, so that repeating the same SET replaces it. User
+// variables are keyed by every @name the text mentions (case-insensitive, as in the server): a
+// superset of those it assigns, so SET @a never replaces SET @b.
+std::string replay_key(const StatementInfo& info, std::string_view sql) {
   std::vector<std::string> names = info.session.set_session_variable;
   if (info.session.set_names) names.emplace_back("names");
   if (info.session.set_autocommit) names.emplace_back("autocommit");
   if (info.session.set_transaction) names.emplace_back("transaction");
+  if (info.session.set_user_variable) {
+    parser::Lexer lexer(sql);
+    for (parser::Token t = lexer.next(); t.kind != parser::TokenKind::end; t = lexer.next()) {
+      if (t.kind == parser::TokenKind::user_variable) names.push_back(lower(t.text));
+    }
+  }
   std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string key;
   for (const auto& n : names) key += n + ",";
   if (info.session.set_user_variable) key += "@";
@@ -52,16 +62,23 @@ void SessionState::reset(std::string schema) {
 
 void SessionState::pin(PinReason reason) {
   if (pin_ == PinReason::none) pin_ = reason;
+  if (reason != PinReason::lock_tables && lasting_pin_ == PinReason::none) lasting_pin_ = reason;
 }
 
-void SessionState::add_replay(std::string key, std::string_view sql) {
-  replay_.erase(std::remove_if(replay_.begin(), replay_.end(), [&](const ReplayEntry& e) { return e.key == key; }),
-                replay_.end());
+// A SET that reads variables (SET @b = @a, SET sql_mode = CONCAT(@@sql_mode, ...)) depends on the
+// entries before it: it replaces none of them, and none of them may be dropped later.
+void SessionState::add_replay(std::string key, std::string_view sql, bool reads_variables) {
+  if (!reads_variables) {
+    const auto droppable = replay_.begin() + static_cast<std::ptrdiff_t>(replay_kept_);
+    replay_.erase(std::remove_if(droppable, replay_.end(), [&](const ReplayEntry& e) { return e.key == key; }),
+                  replay_.end());
+  }
   if (replay_.size() >= max_replay_entries) {
     pin(PinReason::replay_overflow);
     return;
   }
   replay_.push_back(ReplayEntry{++sequence_, std::move(key), std::string(sql)});
+  if (reads_variables) replay_kept_ = replay_.size();
 }
 
 void SessionState::note_status(std::uint16_t status_flags) {
@@ -113,7 +130,7 @@ void SessionState::track_session_effects(const StatementInfo& info, std::string_
   if (fx.use_schema && !fx.schema.empty()) schema_ = fx.schema;
   if (fx.unparsed_set) pin(PinReason::unparsed_set);
   if (fx.lock_tables) pin(PinReason::lock_tables);
-  if (fx.unlock_tables && pin_ == PinReason::lock_tables) pin_ = PinReason::none;
+  if (fx.unlock_tables && pin_ == PinReason::lock_tables) pin_ = lasting_pin_;
   if (fx.sql_prepare) pin(PinReason::sql_prepare);
   // FOLLOW-UP: pin on GET_LOCK() once the classifier reports user locks apart from other master-only functions.
   if (info.kind == StatementKind::set && sql.empty()) {
@@ -121,7 +138,7 @@ void SessionState::track_session_effects(const StatementInfo& info, std::string_
   } else if (info.kind == StatementKind::set && !fx.unparsed_set && info.statement_count == 1 &&
       (fx.set_names || fx.set_autocommit || fx.set_transaction || fx.set_user_variable ||
        !fx.set_session_variable.empty())) {
-    add_replay(replay_key(info), sql);
+    add_replay(replay_key(info, sql), sql, info.reads_user_variable || info.reads_session_variable);
   } else if (info.kind == StatementKind::set && info.statement_count != 1) {
     pin(PinReason::unparsed_set);
   }

@@ -64,14 +64,16 @@ class SessionState {
                          const parser::StatementInfo& info, Clock::time_point now);
   void track_session_effects(const parser::StatementInfo& info, std::string_view sql);
   void track_temporary_tables(const parser::StatementInfo& info);
-  void add_replay(std::string key, std::string_view sql);
+  void add_replay(std::string key, std::string_view sql, bool reads_variables);
   void pin(PinReason reason);
 
   std::string schema_;
   std::vector<ReplayEntry> replay_;
   std::uint64_t sequence_ = 0;
+  std::size_t replay_kept_ = 0;  // replay_[0, replay_kept_) is read by a later entry: never dropped
   std::vector<std::string> temporary_tables_;
   PinReason pin_ = PinReason::none;
+  PinReason lasting_pin_ = PinReason::none;  // the first pin UNLOCK TABLES does not end
   bool in_transaction_ = false;
   bool autocommit_ = true;
   bool transaction_wrote_ = false;
