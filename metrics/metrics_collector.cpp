@@ -1,6 +1,7 @@
 #include "metrics/metrics_collector.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 
 namespace rwproxy::metrics {
@@ -11,7 +12,10 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
+constexpr std::size_t max_families = 64;
+
 MetricFamily& family(std::vector<MetricFamily>& out, std::string name, std::string help, MetricType type) {
+  assert(out.size() < out.capacity());
   out.push_back(MetricFamily{std::move(name), std::move(help), type, {}});
   return out.back();
 }
@@ -64,6 +68,7 @@ MetricsCollector::MetricsCollector(ExporterSettings settings, const ProxyMetrics
 
 std::vector<MetricFamily> MetricsCollector::Collect() const {
   std::vector<MetricFamily> out;
+  out.reserve(max_families);  // family() hands out references into `out`: it must not reallocate
   add_process(out);
   add_backends(out);
   add_routing(out);

@@ -88,6 +88,7 @@ void BackendMonitor::run_master() {
   const std::string& table = settings.heartbeat_table;
   const std::string schema = table.substr(0, table.find('.'));
   bool table_ready = false;
+  bool heartbeat_ok = true;
   auto next = SteadyClock::now();
   do {
     next += interval;
@@ -102,10 +103,17 @@ void BackendMonitor::run_master() {
         if (!table_ready) logger_.warn("monitor: cannot create heartbeat table {}: {}", table, probe.last_error());
       }
       const std::int64_t ts = wall_clock_us();
-      if (table_ready && probe.execute(fmt::format("REPLACE INTO {} (id, ts_us) VALUES ({}, {})", table, heartbeat_id_, ts))) {
+      const std::string write = fmt::format(
+          "INSERT INTO {} (id, ts_us) VALUES ({}, {}) ON DUPLICATE KEY UPDATE ts_us = VALUES(ts_us)", table,
+          heartbeat_id_, ts);
+      const bool written = table_ready && probe.execute(write);
+      if (written) {
         std::lock_guard lock(lag_mutex_);
         lag_.wrote(ts);
+      } else if (table_ready && heartbeat_ok) {
+        logger_.warn("monitor: cannot write the heartbeat on the master: {}", probe.last_error());
       }
+      heartbeat_ok = written;
     }
     check_durations_[0].observe(SteadyClock::now() - started);
     const bool was_up = tracker.up();
