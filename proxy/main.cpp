@@ -3,7 +3,12 @@
 #include <string>
 #include <string_view>
 
+#include <fstream>
+#include <iostream>
+
 #include "proxy/config/config_loader.hpp"
+#include "proxy/explain/explain_file.hpp"
+#include "proxy/server/routing_setup.hpp"
 #include "proxy/server/proxy_server.hpp"
 #include "proxy/util/logger.hpp"
 
@@ -12,10 +17,12 @@ namespace {
 constexpr std::string_view usage =
     "usage: rwproxy --config FILE [--log-level debug|info|warning|error]\n"
     "       rwproxy --check-config FILE\n"
+    "       rwproxy --config FILE --explain STATEMENTS_FILE   (one statement per line, or a general query log)\n"
     "       rwproxy --version\n";
 
 struct Options {
   std::string config_path;
+  std::string explain_path;
   bool check_only = false;
   bool version = false;
   rwproxy::LogLevel log_level = rwproxy::LogLevel::info;
@@ -41,6 +48,10 @@ bool parse_options(int argc, char** argv, Options& options) {
       if (!path) return false;
       options.config_path = path;
       options.check_only = arg == "--check-config";
+    } else if (arg == "--explain") {
+      const char* path = value();
+      if (!path) return false;
+      options.explain_path = path;
     } else if (arg == "--log-level") {
       const char* name = value();
       if (!name || !parse_level(name, options.log_level)) return false;
@@ -67,6 +78,18 @@ int main(int argc, char** argv) {
   if (!loaded.problems.empty()) {
     std::fputs(rwproxy::config::format_problems(loaded.problems).c_str(), stderr);
     return 1;
+  }
+  if (!options.explain_path.empty()) {
+    std::ifstream statements(options.explain_path);
+    if (!statements) {
+      std::fprintf(stderr, "rwproxy: cannot read %s\n", options.explain_path.c_str());
+      return 1;
+    }
+    auto summary = rwproxy::explain::explain_file(statements, std::cout,
+                                                  rwproxy::server::make_routing_policy(*loaded.config), *loaded.config);
+    std::fprintf(stderr, "%zu statement(s): %zu to the master, %zu to a replica, %zu unreadable\n",
+                 summary.statements, summary.to_master, summary.to_replica, summary.errors);
+    return 0;
   }
   if (options.check_only) {
     std::printf("%s: configuration is valid\n", options.config_path.c_str());

@@ -4,6 +4,10 @@
 
 #include "parser/classifier.hpp"
 #include "parser/digest.hpp"
+#include "proxy/explain/explain_statement.hpp"
+#include "proxy/explain/explanation_rows.hpp"
+#include "proxy/explain/route_explanation.hpp"
+#include "proxy/protocol/result_set_writer.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 #include "router/router.hpp"
 
@@ -186,8 +190,24 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   }
 }
 
+awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
+  const auto now = router::Clock::now();
+  auto snapshot = context_.health.snapshot(now);
+  auto explanation = explain::explain(statement, state_.routing_view(login_.user, hints_allowed_), *snapshot,
+                                      context_.policy, context_.config, now);
+  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
+  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+  frames_.clear();
+  protocol::append_text_result_set(frames_, explain::explanation_result_set(explanation),
+                                   protocol::ResultSetFormat{login_.capabilities, status, 0}, 1);
+  std::error_code ec;
+  co_await client_.write(frames_, ec);
+  co_return !ec;
+}
+
 awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   std::string_view sql = std::string_view(packet.payload).substr(1);
+  if (auto target = explain::explain_route_target(sql)) co_return co_await answer_explain(*target);
   parser::StatementInfo info = parser::classify(sql);
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);

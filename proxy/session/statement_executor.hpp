@@ -43,6 +43,8 @@ class StatementExecutor {
   static bool session_goes_on(const CommandRelay::Outcome& outcome);
 
   awaitable<bool> run_query(const protocol::Packet& packet);
+  // EXPLAIN ROUTE <statement>: the proxy answers with its decision, as a result set.
+  awaitable<bool> answer_explain(std::string_view statement);
   awaitable<bool> run_on_master(const protocol::Packet& packet);
   awaitable<bool> run_init_db(const protocol::Packet& packet);
   awaitable<bool> run_reset_connection(const protocol::Packet& packet);
