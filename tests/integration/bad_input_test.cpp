@@ -80,9 +80,10 @@ UniqueFd connect_and_read_greeting(std::uint16_t port) {
 class BadInputTest : public ProxyTest {
  protected:
   ProxySettings proxy_settings() override {
-    return {.values = {{"proxy.max_packet_size", std::to_string(max_packet_size)},
-                       {"timeouts.handshake_timeout_ms", std::to_string(handshake_timeout.count())}},
-            .users_toml = std::nullopt};
+    ProxySettings settings = ProxyTest::proxy_settings();
+    settings.values["proxy.max_packet_size"] = std::to_string(max_packet_size);
+    settings.values["timeouts.handshake_timeout_ms"] = std::to_string(handshake_timeout.count());
+    return settings;
   }
 };
 

@@ -1,6 +1,5 @@
 // rwproxy between libmysqlclient and a real MariaDB master: everything a client does must come
-// back exactly as the master answered it. Replica routing is not implemented yet, so every
-// statement must be served by the master (server_id 1).
+// back exactly as the master answered it, and be served by the master (server_id 1).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -42,7 +41,12 @@ std::string random_bytes(std::size_t size, unsigned seed) {
 
 class ProxyHopTest : public ProxyTest {
  protected:
-  ProxySettings proxy_settings() override { return {.values = {}, .users_toml = users_with_passwords()}; }
+  // The admin account too: unlike the app user it can tell an unknown database from a forbidden one.
+  ProxySettings proxy_settings() override {
+    ProxySettings settings = ProxyTest::proxy_settings();
+    settings.users_toml = users_with_passwords();
+    return settings;
+  }
 
   std::unique_ptr<MysqlConnection> connect_app_db(ConnectOptions options) {
     options.database = topology_.app_db;
@@ -415,8 +419,9 @@ class HashedPasswordTest : public ProxyTest {
     auto master = connect(master_options());
     const auto hash = master->scalar("SELECT PASSWORD('" + topology_.app.password + "')");
     if (!hash || hash->size() != 41 || hash->front() != '*') throw std::runtime_error("unexpected PASSWORD() result");
-    return {.values = {},
-            .users_toml = "[[users]]\nname = \"" + topology_.app.user + "\"\npassword_hash = \"" + *hash + "\"\n"};
+    ProxySettings settings = ProxyTest::proxy_settings();
+    settings.users_toml = "[[users]]\nname = \"" + topology_.app.user + "\"\npassword_hash = \"" + *hash + "\"\n";
+    return settings;
   }
 };
 

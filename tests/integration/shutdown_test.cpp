@@ -24,8 +24,9 @@ constexpr std::string_view long_statement = "SELECT SLEEP(1) AS slept, @@server_
 class ShutdownTest : public ProxyTest {
  protected:
   ProxySettings proxy_settings() override {
-    return {.values = {{"timeouts.shutdown_timeout_ms", std::to_string(shutdown_timeout.count())}},
-            .users_toml = std::nullopt};
+    ProxySettings settings = ProxyTest::proxy_settings();
+    settings.values["timeouts.shutdown_timeout_ms"] = std::to_string(shutdown_timeout.count());
+    return settings;
   }
 
   // Waits until the master shows `statement` running (the app user sees its own threads).

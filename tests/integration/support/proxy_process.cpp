@@ -50,6 +50,39 @@ std::string_view line_key(std::string_view line) {
   return trim(line.substr(0, eq));
 }
 
+// One TOML table: its header line and the lines up to the next header. The lines before the
+// first header form a table with an empty name.
+struct Table {
+  std::string name;
+  std::string header;
+  std::vector<std::string> lines;
+
+  bool has(std::string_view key, std::string_view value) const {
+    for (const auto& line : lines) {
+      if (line_key(line) == key && trim(line.substr(line.find('=') + 1)) == value) return true;
+    }
+    return false;
+  }
+};
+
+std::vector<Table> split_tables(std::string_view toml) {
+  std::vector<Table> tables(1);
+  std::istringstream in{std::string(toml)};
+  for (std::string line; std::getline(in, line);) {
+    if (auto name = section_header(line)) {
+      tables.push_back({*name, line, {}});
+    } else {
+      tables.back().lines.push_back(line);
+    }
+  }
+  return tables;
+}
+
+bool is_left_out(const Table& table, const ProxySettings& settings) {
+  if (settings.users_toml && table.name == "[users]") return true;
+  return settings.master_only && table.name == "[backends]" && table.has("role", "\"replica\"");
+}
+
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
@@ -81,35 +114,24 @@ int next_instance(const std::string& test_name) {
 }  // namespace
 
 std::string rewrite_config(std::string_view base, const ProxySettings& settings) {
-  std::map<std::string, std::map<std::string, std::string>> pending;  // section -> key -> value
+  std::map<std::string, std::map<std::string, std::string>> overrides;  // section -> key -> value
   for (const auto& [path, value] : settings.values) {
     const auto dot = path.find('.');
-    pending[path.substr(0, dot)][path.substr(dot + 1)] = value;
+    overrides[path.substr(0, dot)][path.substr(dot + 1)] = value;
   }
   std::ostringstream out;
-  std::string section;
-  bool dropping_users = false;
-  std::istringstream in{std::string(base)};
-  for (std::string line; std::getline(in, line);) {
-    if (auto header = section_header(line)) {
-      section = *header;
-      dropping_users = settings.users_toml && section == "[users]";
-      if (dropping_users) continue;
-      out << line << '\n';
-      for (const auto& [key, value] : pending[section]) out << key << " = " << value << '\n';
-      continue;
-    }
-    if (dropping_users) continue;
-    const std::string key(line_key(line));
-    if (!key.empty() && pending.count(section) && pending[section].count(key)) continue;  // replaced
-    out << line << '\n';
-  }
   std::set<std::string> present;
-  std::istringstream again{std::string(base)};
-  for (std::string line; std::getline(again, line);) {
-    if (auto header = section_header(line)) present.insert(*header);
+  for (const Table& table : split_tables(base)) {
+    present.insert(table.name);
+    if (is_left_out(table, settings)) continue;
+    if (!table.header.empty()) out << table.header << '\n';
+    const auto& replaced = overrides[table.name];
+    for (const auto& [key, value] : replaced) out << key << " = " << value << '\n';
+    for (const auto& line : table.lines) {
+      if (!replaced.count(std::string(line_key(line)))) out << line << '\n';
+    }
   }
-  for (const auto& [name, values] : pending) {
+  for (const auto& [name, values] : overrides) {
     if (present.count(name) || values.empty()) continue;
     out << "\n[" << name << "]\n";
     for (const auto& [key, value] : values) out << key << " = " << value << '\n';
@@ -132,8 +154,11 @@ ProxyProcess::ProxyProcess(const Topology& topology, ProxySettings settings)
   const std::string name = test_name + "-" + std::to_string(next_instance(test_name));
   config_path_ = artifact_path(name + ".toml");
   log_path_ = artifact_path(name + ".log");
+  const std::string base = slurp(topology.proxy_config);
   settings.values["proxy.listen_port"] = std::to_string(port_);
-  std::ofstream(config_path_) << rewrite_config(slurp(topology.proxy_config), settings);
+  // The topology's fixed metrics port would clash with a developer's running proxy: 0 = any.
+  if (base.find("\n[metrics]") != std::string::npos) settings.values.try_emplace("metrics.listen_port", "0");
+  std::ofstream(config_path_) << rewrite_config(base, settings);
   spawn();
   wait_until_listening(10s);
 }

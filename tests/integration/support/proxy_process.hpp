@@ -23,9 +23,12 @@ struct ProxySettings {
   std::map<std::string, std::string> values;
   // When set, replaces every [[users]] table of the base config.
   std::optional<std::string> users_toml;
+  // Leaves out the replica [[backends]]: every statement is served by the master.
+  bool master_only = false;
 };
 
-// The base config with `settings` applied (pure; listen_port is one of the values).
+// The base config with `settings` applied (pure; listen_port is one of the values). Keys are
+// replaced where they stand, sections the base lacks are appended.
 std::string rewrite_config(std::string_view base, const ProxySettings& settings);
 
 class ProxyProcess {

@@ -1,5 +1,7 @@
 // Base fixture: loads the topology and runs one rwproxy per test (so a crash is blamed on the
-// test that caused it). Derived fixtures override proxy_settings().
+// test that caused it). Derived fixtures override proxy_settings(), starting from the base's.
+// Replica routing has tests of its own: here the proxy runs with the master as its only backend,
+// so every statement must be served by server_id 1.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -20,7 +22,7 @@ class ProxyTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
-  virtual ProxySettings proxy_settings() { return {}; }
+  virtual ProxySettings proxy_settings() { return {.values = {}, .users_toml = std::nullopt, .master_only = true}; }
 
   ProxyProcess& proxy() { return *proxy_; }
 
