@@ -89,6 +89,7 @@ void BackendMonitor::run_master() {
   const std::string schema = table.substr(0, table.find('.'));
   bool table_ready = false;
   bool heartbeat_ok = true;
+  bool access_denied_logged = false;
   auto next = SteadyClock::now();
   do {
     next += interval;
@@ -116,6 +117,13 @@ void BackendMonitor::run_master() {
       heartbeat_ok = written;
     }
     check_durations_[0].observe(SteadyClock::now() - started);
+    if (!ok && probe.last_failure_was_access_denied()) {
+      // A refused monitor account says nothing about the master's health: don't fail writes for it.
+      if (!access_denied_logged) logger_.error("monitor: master '{}' refuses the monitor account: {}", master.name,
+                                               probe.last_error());
+      access_denied_logged = true;
+      ok = true;
+    }
     const bool was_up = tracker.up();
     const bool up = tracker.record(ok);
     master_up_.store(up, std::memory_order_relaxed);
@@ -136,14 +144,30 @@ void BackendMonitor::run_replica(std::size_t index) {
   const auto interval = std::chrono::milliseconds(settings.interval_ms);
   const std::string select = heartbeat_select();
   bool was_eligible = true;
+  bool access_denied_logged = false;
   auto next = SteadyClock::now();
   do {
     next += interval;
     backend::MonitoredReplica state;
     const auto started = SteadyClock::now();
-    const bool reachable = probe.check();
+    bool reachable = probe.check();
+    if (!reachable && probe.last_failure_was_access_denied()) {
+      // The monitor can't see this replica: its health then comes from the data path only.
+      if (!access_denied_logged) logger_.error("monitor: replica '{}' refuses the monitor account: {}", replica.name,
+                                               probe.last_error());
+      access_denied_logged = true;
+      health_.update_from_monitor(index, backend::MonitoredReplica{}, SteadyClock::now());
+      continue;
+    }
     auto status = reachable ? probe.replication_status() : std::nullopt;
-    const bool replicating = status && status->io_running && status->sql_running;
+    bool replicating = status && status->io_running && status->sql_running;
+    if (reachable && !status && probe.last_failure_was_access_denied()) {
+      // Without SLAVE MONITOR the threads can't be seen: judge by reachability and lag alone.
+      if (!access_denied_logged) logger_.error("monitor: cannot read replication status on '{}': {}", replica.name,
+                                               probe.last_error());
+      access_denied_logged = true;
+      replicating = true;
+    }
     if (reachable && settings.heartbeat) {
       auto visible = probe.scalar(select);
       const std::int64_t now = wall_clock_us();

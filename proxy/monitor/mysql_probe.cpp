@@ -25,8 +25,22 @@ MysqlProbe::~MysqlProbe() {
   if (mysql_) mysql_close(mysql_);
 }
 
+bool MysqlProbe::last_failure_was_access_denied() const {
+  switch (last_errno_) {
+    case 1044:  // ER_DBACCESS_DENIED_ERROR
+    case 1045:  // ER_ACCESS_DENIED_ERROR
+    case 1142:  // ER_TABLEACCESS_DENIED_ERROR
+    case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
+    case 1251:  // CR_AUTH_PLUGIN_CANNOT_LOAD / not supported
+      return true;
+    default:
+      return false;
+  }
+}
+
 void MysqlProbe::fail() {
   if (mysql_) {
+    last_errno_ = mysql_errno(mysql_);
     last_error_ = mysql_error(mysql_);
     mysql_close(mysql_);
     mysql_ = nullptr;

@@ -46,6 +46,9 @@ class MysqlProbe {
   std::optional<ReplicationStatus> replication_status();
 
   const std::string& last_error() const { return last_error_; }
+  // The last failure was the server refusing the monitor's account (1044, 1045, ...): a
+  // configuration problem, not evidence that the backend is down.
+  bool last_failure_was_access_denied() const;
 
  private:
   bool connect();
@@ -54,6 +57,7 @@ class MysqlProbe {
   ProbeTarget target_;
   st_mysql* mysql_ = nullptr;
   std::string last_error_;
+  unsigned int last_errno_ = 0;
 };
 
 }  // namespace rwproxy::monitor
