@@ -498,6 +498,11 @@ health_problem() {  # health_problem N
       echo "$name: replication is not running"
       return 0
     fi
+    if [[ $name == master ]] &&
+      [[ $(sql_on "$port" "SELECT COUNT(*) FROM mysql.user WHERE user = '$MONITOR_USER'" 2>/dev/null) == 0 ]]; then
+      echo "master has no $MONITOR_USER account (made by an older version of this script)"
+      return 0
+    fi
   done < <(server_names "$1")
 }
 
