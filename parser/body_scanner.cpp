@@ -173,13 +173,7 @@ bool BodyScanner::track_clause(Keyword k, TokenCursor& cur) {
       }
       return true;
     case Keyword::for_:
-      if (cur.peek().is(Keyword::join) || cur.peek().is(Keyword::order) ||
-          cur.peek().is(Keyword::group)) {  // index hint: USE INDEX FOR JOIN (i)
-        if (!cur.next().is(Keyword::join)) cur.next();  // ORDER BY / GROUP BY
-        return true;
-      }
-      level().in_from_list = false;
-      state_ = TableState::idle;
+      on_for(cur);
       return true;
     case Keyword::into:
       if (mode_ == ScanMode::full) on_into(cur);
@@ -202,6 +196,17 @@ bool BodyScanner::track_clause(Keyword k, TokenCursor& cur) {
     default:
       return false;
   }
+}
+
+// FOR UPDATE/SHARE ends a FROM list; FOR JOIN / ORDER BY / GROUP BY is part of an index hint.
+void BodyScanner::on_for(TokenCursor& cur) {
+  const Token& next = cur.peek();
+  if (next.is(Keyword::join) || next.is(Keyword::order) || next.is(Keyword::group)) {
+    if (!cur.next().is(Keyword::join)) cur.next();  // ORDER BY / GROUP BY
+    return;
+  }
+  level().in_from_list = false;
+  state_ = TableState::idle;
 }
 
 void BodyScanner::on_into(TokenCursor& cur) {

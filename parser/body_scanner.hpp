@@ -57,6 +57,7 @@ class BodyScanner {
   void on_word(const Token& token, TokenCursor& cur);
   void detect_flags(const Token& token, TokenCursor& cur);
   bool track_clause(Keyword k, TokenCursor& cur);
+  void on_for(TokenCursor& cur);
   void on_into(TokenCursor& cur);
   void on_system_variable(const Token& token);
 
