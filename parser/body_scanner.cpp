@@ -123,6 +123,7 @@ void BodyScanner::detect_flags(const Token& token, TokenCursor& cur) {
     if (cur.peek().kind == TokenKind::left_paren) {
       info_.master_only_function = true;
       if (k == Keyword::row_count || k == Keyword::found_rows) info_.reads_diagnostics = true;
+      if (k == Keyword::get_lock) info_.user_lock = true;
     }
     return;
   }

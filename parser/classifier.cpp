@@ -73,6 +73,7 @@ void merge(StatementInfo& into, StatementInfo&& from) {
   into.read_only_safe &= from.read_only_safe;
   into.locking_read |= from.locking_read;
   into.master_only_function |= from.master_only_function;
+  into.user_lock |= from.user_lock;
   into.calc_found_rows |= from.calc_found_rows;
   into.reads_user_variable |= from.reads_user_variable;
   into.reads_session_variable |= from.reads_session_variable;

@@ -109,6 +109,7 @@ struct StatementInfo {
   bool read_only_safe = false;   // may be sent to a replica
   bool locking_read = false;     // FOR UPDATE / FOR SHARE / LOCK IN SHARE MODE
   bool master_only_function = false;  // LAST_INSERT_ID(), GET_LOCK(), NEXT VALUE FOR, ...
+  bool user_lock = false;        // GET_LOCK(): the lock lives on that master connection
   bool calc_found_rows = false;  // SQL_CALC_FOUND_ROWS (pairs with FOUND_ROWS() on the master)
   bool reads_user_variable = false;     // @v read: fine on a replica only if user vars replay
   bool reads_session_variable = false;  // @@v / @@session.v read (not @@global.v)

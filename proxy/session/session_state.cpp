@@ -132,7 +132,7 @@ void SessionState::track_session_effects(const StatementInfo& info, std::string_
   if (fx.lock_tables) pin(PinReason::lock_tables);
   if (fx.unlock_tables && pin_ == PinReason::lock_tables) pin_ = lasting_pin_;
   if (fx.sql_prepare) pin(PinReason::sql_prepare);
-  // FOLLOW-UP: pin on GET_LOCK() once the classifier reports user locks apart from other master-only functions.
+  if (info.user_lock) pin(PinReason::user_lock);  // GET_LOCK() holds state on the master's connection
   if (info.kind == StatementKind::set && sql.empty()) {
     pin(PinReason::unparsed_set);  // a prepared SET: its text has placeholders and cannot be replayed
   } else if (info.kind == StatementKind::set && !fx.unparsed_set && info.statement_count == 1 &&
