@@ -198,9 +198,13 @@ class DigestBuilder {
 
 Digest digest(std::string_view sql, std::size_t max_length) {
   Digest d;
-  DigestBuilder(sql, d.text, max_length).run();
-  d.hash = fnv1a64(d.text);
+  digest_into(sql, d, max_length);
   return d;
+}
+
+void digest_into(std::string_view sql, Digest& out, std::size_t max_length) {
+  DigestBuilder(sql, out.text, max_length).run();
+  out.hash = fnv1a64(out.text);
 }
 
 }  // namespace rwproxy::parser

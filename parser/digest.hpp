@@ -25,6 +25,8 @@ struct Digest {
 };
 
 Digest digest(std::string_view sql, std::size_t max_length = 1024);
+// The same into `out`, reusing its text's capacity: no allocation once the buffer has grown.
+void digest_into(std::string_view sql, Digest& out, std::size_t max_length = 1024);
 
 // 64-bit FNV-1a.
 constexpr std::uint64_t fnv1a64(std::string_view data) {

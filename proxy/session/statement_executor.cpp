@@ -87,7 +87,7 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
 }
 
 const parser::Digest& StatementExecutor::digest_of(std::string_view sql) {
-  digest_ = parser::digest(sql);
+  parser::digest_into(sql, digest_);
   return digest_;
 }
 
