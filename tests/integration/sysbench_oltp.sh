@@ -95,7 +95,9 @@ load_topology() {
 
 start_proxy() {  # start_proxy BINARY
   PROXY_PORT=$(free_port)
-  sed "s/^listen_port *=.*/listen_port = $PROXY_PORT/" "$TOPO_DIR/rwproxy.toml" \
+  # Only the [proxy] table's listen_port; [metrics] has one too: any free port (0) for it.
+  sed -e "/^\[proxy\]/,/^\[/ s/^listen_port *=.*/listen_port = $PROXY_PORT/" \
+    -e "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$TOPO_DIR/rwproxy.toml" \
     >"$WORK_DIR/rwproxy.toml"
   grep -q "^listen_port = $PROXY_PORT\$" "$WORK_DIR/rwproxy.toml" ||
     fail "could not set listen_port in the config copy"

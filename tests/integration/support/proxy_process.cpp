@@ -137,6 +137,7 @@ std::string rewrite_config(std::string_view base, const ProxySettings& settings)
     for (const auto& [key, value] : values) out << key << " = " << value << '\n';
   }
   if (settings.users_toml) out << '\n' << *settings.users_toml << '\n';
+  if (!settings.extra_toml.empty()) out << '\n' << settings.extra_toml << '\n';
   return out.str();
 }
 

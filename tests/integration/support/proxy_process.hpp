@@ -25,6 +25,8 @@ struct ProxySettings {
   std::optional<std::string> users_toml;
   // Leaves out the replica [[backends]]: every statement is served by the master.
   bool master_only = false;
+  // Appended to the config as it stands (e.g. [[rules]] tables).
+  std::string extra_toml;
 };
 
 // The base config with `settings` applied (pure; listen_port is one of the values). Keys are
@@ -43,6 +45,7 @@ class ProxyProcess {
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::filesystem::path& log_path() const { return log_path_; }
+  const std::filesystem::path& config_path() const { return config_path_; }
 
   bool running();
   void terminate();  // SIGTERM

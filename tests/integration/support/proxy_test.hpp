@@ -22,7 +22,7 @@ class ProxyTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
-  virtual ProxySettings proxy_settings() { return {.values = {}, .users_toml = std::nullopt, .master_only = true}; }
+  virtual ProxySettings proxy_settings() { return {.values = {}, .users_toml = std::nullopt, .master_only = true, .extra_toml = {}}; }
 
   ProxyProcess& proxy() { return *proxy_; }
 
