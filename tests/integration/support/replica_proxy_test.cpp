@@ -13,7 +13,7 @@ ProxySettings ReplicaProxyTest::proxy_settings() {
   settings.values["monitor.enabled"] = "true";
   settings.values["monitor.user"] = "\"rwmonitor\"";
   settings.values["monitor.password"] = "\"monitor-secret\"";
-  settings.values["monitor.interval_ms"] = std::to_string(monitor_interval_ms);
+  settings.values["monitor.interval_ms"] = std::to_string(monitor_interval());
   settings.values["metrics.enabled"] = "true";
   settings.values["metrics.listen_port"] = "0";
   return settings;

@@ -26,6 +26,8 @@ class ReplicaProxyTest : public ProxyTest {
   void SetUp() override;
   ProxySettings proxy_settings() override;
 
+  // The monitor's interval_ms in this fixture's config (a derived fixture may change it).
+  virtual int monitor_interval() const { return monitor_interval_ms; }
   std::uint16_t metrics_port() const { return metrics_port_; }
   MetricsText metrics() const { return scrape_metrics(metrics_port_); }
   // rwproxy_replica_eligible{backend} as last scraped; nullopt if absent.
