@@ -82,8 +82,8 @@ void MetricsCollector::add_process(std::vector<MetricFamily>& out) const {
   sample(family(out, "rwproxy_start_time_seconds", "Start time of the process, unix seconds", MetricType::Gauge), {},
          start_time_seconds_);
   auto& reloads = family(out, "rwproxy_config_reloads_total", "Configuration reloads by result", MetricType::Counter);
-  sample(reloads, {{"result", "success"}}, 0);
-  sample(reloads, {{"result", "failure"}}, 0);
+  sample(reloads, {{"result", "success"}}, static_cast<double>(source_.config_reloads(true)));
+  sample(reloads, {{"result", "failure"}}, static_cast<double>(source_.config_reloads(false)));
 }
 
 void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {

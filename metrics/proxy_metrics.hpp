@@ -47,6 +47,7 @@ class ScrapeSource {
   virtual std::vector<BackendView> backends() const = 0;  // master first, then replicas
   virtual std::uint32_t client_connections() const = 0;
   virtual double max_replica_lag_seconds() const = 0;
+  virtual std::uint64_t config_reloads(bool succeeded) const = 0;
 };
 
 }  // namespace rwproxy::metrics

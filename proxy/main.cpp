@@ -96,6 +96,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   rwproxy::Logger logger(options.log_level);
-  rwproxy::server::ProxyServer server(*loaded.config, logger);
+  rwproxy::server::ProxyServer server(*loaded.config, options.config_path, logger);
   return server.run();
 }

@@ -11,7 +11,7 @@ namespace rwproxy::backend {
 namespace {
 
 protocol::ErrPacket unavailable(const BackendAddress& address, std::string_view why) {
-  return protocol::ErrPacket{2003, "HY000",
+  return protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
                              fmt::format("rwproxy: backend '{}' ({}:{}) is unavailable: {}", address.name,
                                          address.host, address.port, why)};
 }
@@ -28,7 +28,8 @@ awaitable<BackendConnection::ConnectResult> BackendConnection::connect(const Bac
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) {
     tcp::resolver resolver(executor);
-    auto endpoints = co_await resolver.async_resolve(address.host, std::to_string(address.port),
+    const std::string service = std::to_string(address.port);  // named: no temporaries in co_await (GCC 12)
+    auto endpoints = co_await resolver.async_resolve(address.host, service,
                                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec || endpoints.empty()) {
       result.error = unavailable(address, "cannot resolve host");

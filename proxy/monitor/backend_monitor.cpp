@@ -111,8 +111,9 @@ void BackendMonitor::run_master() {
       if (written) {
         std::lock_guard lock(lag_mutex_);
         lag_.wrote(ts);
-      } else if (table_ready && heartbeat_ok) {
-        logger_.warn("monitor: cannot write the heartbeat on the master: {}", probe.last_error());
+      } else if (table_ready) {
+        if (heartbeat_ok) logger_.warn("monitor: cannot write the heartbeat on the master: {}", probe.last_error());
+        table_ready = false;  // e.g. a master rebuilt without the table: create it again next time
       }
       heartbeat_ok = written;
     }
@@ -160,7 +161,9 @@ void BackendMonitor::run_replica(std::size_t index) {
       continue;
     }
     auto status = reachable ? probe.replication_status() : std::nullopt;
-    bool replicating = status && status->io_running && status->sql_running;
+    // An IO thread that is reconnecting (its master is down) still leaves a replica that has
+    // applied everything it received: it keeps serving reads, and heartbeat lag tells how stale.
+    bool replicating = status && (status->io_running || status->io_connecting) && status->sql_running;
     if (reachable && !status && probe.last_failure_was_access_denied()) {
       // Without SLAVE MONITOR the threads can't be seen: judge by reachability and lag alone.
       if (!access_denied_logged) logger_.error("monitor: cannot read replication status on '{}': {}", replica.name,

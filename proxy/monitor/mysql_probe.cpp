@@ -117,7 +117,10 @@ std::optional<ReplicationStatus> MysqlProbe::replication_status() {
   for (unsigned int i = 0; i < columns; ++i) {
     std::string_view name(fields[i].name);
     const char* value = row[i];
-    if (name == "Slave_IO_Running") status.io_running = value && std::strcmp(value, "Yes") == 0;
+    if (name == "Slave_IO_Running") {
+      status.io_running = value && std::strcmp(value, "Yes") == 0;
+      status.io_connecting = value && std::strcmp(value, "Connecting") == 0;
+    }
     else if (name == "Slave_SQL_Running") status.sql_running = value && std::strcmp(value, "Yes") == 0;
     else if (name == "Seconds_Behind_Master" && value) status.seconds_behind_master = std::strtoul(value, nullptr, 10);
     else if (name == "Last_Error" && value) status.last_error = value;

@@ -24,6 +24,7 @@ struct ProbeTarget {
 // One row of SHOW ALL SLAVES STATUS, the columns the monitor uses.
 struct ReplicationStatus {
   bool io_running = false;
+  bool io_connecting = false;  // the IO thread is (re)connecting to its master
   bool sql_running = false;
   std::optional<std::uint32_t> seconds_behind_master;
   std::string last_error;

@@ -15,7 +15,7 @@ ClientHandshake::Action ClientHandshake::on_packet(Bytes payload, std::uint8_t s
     case State::finished:
       break;
   }
-  return fail(2027, "Malformed packet: data after the end of the handshake");
+  return fail(proxy_error::backend_handshake, "Malformed packet: data after the end of the handshake");
 }
 
 std::string ClientHandshake::token_for(std::string_view scramble) const {
@@ -29,10 +29,10 @@ ClientHandshake::Action ClientHandshake::on_greeting(Bytes payload, std::uint8_t
     state_ = State::finished;
     return Action::failed;
   }
-  if (InitialHandshake::deserialize(payload, greeting_)) return fail(2027, "Malformed handshake from backend");
+  if (InitialHandshake::deserialize(payload, greeting_)) return fail(proxy_error::backend_handshake, "Malformed handshake from backend");
   const std::uint32_t required = capability::protocol_41 | capability::secure_connection;
   if ((greeting_.capabilities & required) != required) {
-    return fail(2027, "Backend does not speak protocol 4.1 with secure connection");
+    return fail(proxy_error::backend_handshake, "Backend does not speak protocol 4.1 with secure connection");
   }
   negotiated_ = settings_.capabilities & greeting_.capabilities;
   negotiated_ |= capability::protocol_41 | capability::secure_connection | capability::plugin_auth;
@@ -71,7 +71,7 @@ ClientHandshake::Action ClientHandshake::on_auth_result(Bytes payload, std::uint
   }
   if (!payload.empty() && payload[0] == 0xfe && !switched_) {
     AuthSwitchRequest sw;
-    if (AuthSwitchRequest::deserialize(payload, sw)) return fail(2027, "Malformed auth switch from backend");
+    if (AuthSwitchRequest::deserialize(payload, sw)) return fail(proxy_error::backend_handshake, "Malformed auth switch from backend");
     if (sw.plugin != native_password_plugin) {
       return fail(1251, "Backend asks for authentication plugin '" + sw.plugin +
                             "'; rwproxy logs in to backends with mysql_native_password");
@@ -80,7 +80,7 @@ ClientHandshake::Action ClientHandshake::on_auth_result(Bytes payload, std::uint
     append_frames(output, token_for(sw.plugin_data), static_cast<std::uint8_t>(seq + 1));
     return Action::send;
   }
-  return fail(2027, "Unexpected packet from backend during authentication");
+  return fail(proxy_error::backend_handshake, "Unexpected packet from backend during authentication");
 }
 
 ClientHandshake::Action ClientHandshake::fail(std::uint16_t code, std::string message) {

@@ -95,6 +95,18 @@ inline constexpr std::uint8_t local_infile_header = 0xfb;
 inline constexpr std::size_t max_frame_payload = 0xffffff;  // a frame this long is continued
 inline constexpr std::size_t frame_header_size = 4;
 
+// Error codes the proxy sends for its own failures. Server-range codes only: clients reject a
+// server ERR carrying a client code (2000-2999) as a malformed packet.
+namespace proxy_error {
+inline constexpr std::uint16_t backend_unavailable = 1429;  // ER_CONNECT_TO_FOREIGN_DATA_SOURCE
+inline constexpr std::uint16_t backend_lost = 1927;         // ER_CONNECTION_KILLED (sqlstate 70100)
+inline constexpr std::uint16_t backend_handshake = 1043;    // ER_HANDSHAKE_ERROR
+inline constexpr std::uint16_t no_replica = 1105;           // ER_UNKNOWN_ERROR
+
+// The backend could not be reached or was lost: another backend may serve.
+inline constexpr bool is_unreachable(std::uint16_t code) { return code == backend_unavailable || code == backend_lost; }
+}  // namespace proxy_error
+
 // Collation id for utf8mb4_general_ci, used when nothing else is known.
 inline constexpr std::uint8_t default_collation = 45;
 

@@ -1,14 +1,27 @@
 #include "proxy/server/proxy_server.hpp"
 
+#include "proxy/config/config_loader.hpp"
 #include "proxy/server/routing_setup.hpp"
 
 namespace rwproxy::server {
 
-ProxyServer::ProxyServer(const config::Config& config, Logger& logger)
+namespace {
+
+session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> config) {
+  session::ReloadableSettings settings;
+  settings.policy = std::make_shared<const router::RoutingPolicy>(make_routing_policy(*config));
+  settings.users = std::make_shared<const session::UserDirectory>(*config);
+  settings.config = std::move(config);
+  return settings;
+}
+
+}  // namespace
+
+ProxyServer::ProxyServer(const config::Config& config, std::string config_path, Logger& logger)
     : config_(config),
+      config_path_(std::move(config_path)),
       logger_(logger),
-      users_(config),
-      policy_(make_routing_policy(config)),
+      live_(reloadable(std::make_shared<const config::Config>(config))),
       health_(config),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
@@ -72,11 +85,7 @@ int ProxyServer::run() {
   logger_.info("rwproxy listening on {}:{} (master {}:{}, {} replica(s))", config_.proxy.listen_address,
                acceptor_.local_endpoint().port(), config_.master()->host, config_.master()->port,
                config_.replicas().size());
-  signals_.async_wait([this](const error_code& e, int signal) {
-    if (e) return;
-    logger_.info("signal {} received: shutting down", signal);
-    begin_shutdown();
-  });
+  wait_for_signal();
   if (config_.monitor.enabled) monitor_.start();
   start_metrics();
   workers_.start();
@@ -99,7 +108,7 @@ int ProxyServer::run() {
 awaitable<void> ProxyServer::accept_loop() {
   for (;;) {
     Worker& worker = workers_.next();
-    session::SessionContext context{config_, logger_, users_, counters_, policy_, health_,
+    session::SessionContext context{config_, logger_, live_, counters_, health_,
                                     metrics_.worker(worker.index())};
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
@@ -111,6 +120,35 @@ awaitable<void> ProxyServer::accept_loop() {
     auto session = std::make_shared<session::ClientSession>(std::move(socket), context);
     asio::co_spawn(worker.context(), [&worker, session] { return worker.serve(session); }, asio::detached);
   }
+}
+
+void ProxyServer::wait_for_signal() {
+  signals_.async_wait([this](const error_code& e, int signal) {
+    if (e) return;
+    if (signal == SIGHUP) {
+      reload();
+      wait_for_signal();
+      return;
+    }
+    logger_.info("signal {} received: shutting down", signal);
+    begin_shutdown();
+  });
+}
+
+bool ProxyServer::reload() {
+  auto loaded = config::load_config_file(config_path_);
+  if (!loaded.ok()) {
+    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    logger_.error("config reload failed; the running configuration is kept:\n{}", config::format_problems(loaded.problems));
+    return false;
+  }
+  for (const std::string& section : sections_needing_restart(config_, *loaded.config)) {
+    logger_.warn("config reload: changes in {} take effect only after a restart", section);
+  }
+  live_.publish(reloadable(std::make_shared<const config::Config>(std::move(*loaded.config))));
+  reloads_succeeded_.fetch_add(1, std::memory_order_relaxed);
+  logger_.info("config reloaded from {}: users, [routing] and [[rules]] are in effect", config_path_);
+  return true;
 }
 
 void ProxyServer::begin_shutdown() {

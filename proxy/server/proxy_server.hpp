@@ -16,35 +16,46 @@ namespace rwproxy::server {
 
 class ProxyServer : public metrics::ScrapeSource {
  public:
-  ProxyServer(const config::Config& config, Logger& logger);
+  // `config_path` is re-read on SIGHUP (users, [routing] and [[rules]] take effect at once).
+  ProxyServer(const config::Config& config, std::string config_path, Logger& logger);
 
   // Listens and serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
+  // Re-reads the config file; true when it was valid and applied.
+  bool reload();
 
   // metrics::ScrapeSource
   std::vector<metrics::BackendView> backends() const override;
   std::uint32_t client_connections() const override { return counters_.client_connections.load(); }
   double max_replica_lag_seconds() const override { return config_.routing.max_replica_lag_ms / 1000.0; }
+  std::uint64_t config_reloads(bool succeeded) const override {
+    return (succeeded ? reloads_succeeded_ : reloads_failed_).load(std::memory_order_relaxed);
+  }
 
  private:
   awaitable<void> accept_loop();
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
   void start_metrics();
+  void wait_for_signal();
 
   const config::Config& config_;
+  std::string config_path_;
   Logger& logger_;
-  session::UserDirectory users_;
+  session::LiveSettings live_;
+  std::atomic<std::uint64_t> reloads_succeeded_{0};
+  std::atomic<std::uint64_t> reloads_failed_{0};
   session::ConnectionCounters counters_;
-  router::RoutingPolicy policy_;
   backend::ReplicaHealth health_;
   monitor::BackendMonitor monitor_;
-  asio::io_context main_context_{1};
-  tcp::acceptor acceptor_{main_context_};
-  asio::signal_set signals_{main_context_, SIGINT, SIGTERM};
-  asio::steady_timer shutdown_timer_{main_context_};
+  // The workers (and the sessions on them) outlive the main context: the acceptor's pending
+  // operation holds a socket bound to a worker's io_context, so it must be destroyed first.
   WorkerPool workers_;
   metrics::ProxyMetrics metrics_;
+  asio::io_context main_context_{1};
+  tcp::acceptor acceptor_{main_context_};
+  asio::signal_set signals_{main_context_, SIGINT, SIGTERM, SIGHUP};
+  asio::steady_timer shutdown_timer_{main_context_};
   std::unique_ptr<metrics::MetricsExporter> exporter_;
 };
 

@@ -35,4 +35,44 @@ router::RoutingPolicy make_routing_policy(const config::Config& config) {
   return policy;
 }
 
+std::vector<std::string> sections_needing_restart(const config::Config& running, const config::Config& loaded) {
+  std::vector<std::string> out;
+  const auto& a = running;
+  const auto& b = loaded;
+  if (a.proxy.listen_address != b.proxy.listen_address || a.proxy.listen_port != b.proxy.listen_port ||
+      a.proxy.worker_threads != b.proxy.worker_threads || a.proxy.max_packet_size != b.proxy.max_packet_size ||
+      a.proxy.server_version != b.proxy.server_version ||
+      a.proxy.max_client_connections != b.proxy.max_client_connections) {
+    out.emplace_back("[proxy]");
+  }
+  if (a.timeouts.connect_timeout_ms != b.timeouts.connect_timeout_ms ||
+      a.timeouts.handshake_timeout_ms != b.timeouts.handshake_timeout_ms ||
+      a.timeouts.client_idle_timeout_ms != b.timeouts.client_idle_timeout_ms ||
+      a.timeouts.shutdown_timeout_ms != b.timeouts.shutdown_timeout_ms) {
+    out.emplace_back("[timeouts]");
+  }
+  bool backends_changed = a.backends.size() != b.backends.size();
+  for (std::size_t i = 0; !backends_changed && i < a.backends.size(); ++i) {
+    const auto& x = a.backends[i];
+    const auto& y = b.backends[i];
+    backends_changed = x.name != y.name || x.role != y.role || x.host != y.host || x.port != y.port || x.weight != y.weight;
+  }
+  if (backends_changed) out.emplace_back("[[backends]]");
+  if (a.routing.max_replica_lag_ms != b.routing.max_replica_lag_ms ||
+      a.routing.readmit_replica_lag_ms != b.routing.readmit_replica_lag_ms ||
+      a.routing.replica_retry_interval_ms != b.routing.replica_retry_interval_ms) {
+    out.emplace_back("routing.max_replica_lag_ms / readmit_replica_lag_ms / replica_retry_interval_ms");
+  }
+  if (a.monitor.enabled != b.monitor.enabled || a.monitor.interval_ms != b.monitor.interval_ms ||
+      a.monitor.user != b.monitor.user || a.monitor.password != b.monitor.password ||
+      a.monitor.heartbeat != b.monitor.heartbeat || a.monitor.heartbeat_table != b.monitor.heartbeat_table) {
+    out.emplace_back("[monitor]");
+  }
+  if (a.metrics.enabled != b.metrics.enabled || a.metrics.listen_address != b.metrics.listen_address ||
+      a.metrics.listen_port != b.metrics.listen_port || a.metrics.top_digests != b.metrics.top_digests) {
+    out.emplace_back("[metrics]");
+  }
+  return out;
+}
+
 }  // namespace rwproxy::server

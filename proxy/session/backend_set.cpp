@@ -45,11 +45,12 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
   if (!connection) {
     auto settings = login;
     settings.database = state.schema();
+    const backend::BackendAddress target = address(ref);  // named: no temporaries in co_await (GCC 12)
     auto opened = co_await backend::BackendConnection::connect(
-        address(ref), std::move(settings), std::chrono::milliseconds(config_.timeouts.connect_timeout_ms),
+        target, std::move(settings), std::chrono::milliseconds(config_.timeouts.connect_timeout_ms),
         config_.proxy.max_packet_size);
     if (!opened.connection) {
-      if (opened.error.error_code == 2003 || opened.error.error_code == 2013) metrics::bump(counters(ref).connect_errors);
+      if (protocol::proxy_error::is_unreachable(opened.error.error_code)) metrics::bump(counters(ref).connect_errors);
       result.error = std::move(opened.error);
       co_return result;
     }
@@ -71,7 +72,7 @@ awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, backend::Backend
                                                 const SessionState& state) {
   backend::SyncedState& synced = connection.synced();
   auto failure = [&](const backend::InternalResult& r, std::string_view what) {
-    return protocol::ErrPacket{r.io_failed ? std::uint16_t{2013} : r.summary.error_code, "HY000",
+    return protocol::ErrPacket{r.io_failed ? protocol::proxy_error::backend_lost : r.summary.error_code, "HY000",
                                fmt::format("rwproxy: cannot bring backend '{}' to the session's state ({}): {}",
                                            connection.address().name, what, r.error_message)};
   };

@@ -30,10 +30,10 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& packet) {
     token = reply->payload;
     sequence = static_cast<std::uint8_t>(reply->last_sequence_id + 1);
   }
-  auto check = protocol::check_native_token(context_.users.find(request.username), token, scramble_);
+  auto check = protocol::check_native_token(context_.live.current().users->find(request.username), token, scramble_);
   if (!check.accepted) {
-    co_await reply_error(sequence, 1045, "28000",
-                         protocol::access_denied_message(request.username, client_host_, !token.empty()));
+    const std::string message = protocol::access_denied_message(request.username, client_host_, !token.empty());
+    co_await reply_error(sequence, 1045, "28000", message);
     co_return false;
   }
   co_await executor_.close();

@@ -10,14 +10,16 @@ using protocol::ServerHandshake;
 awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, ServerHandshake& handshake,
                                                        Logger& logger, metrics::Counter& auth_failures) {
   std::error_code ec;
-  co_await channel.write(handshake.greeting(), ec);
+  const std::string greeting = handshake.greeting();
+  co_await channel.write(greeting, ec);
   if (ec) co_return std::nullopt;
   std::string output;
   for (;;) {
     auto packet = co_await channel.read_packet(ec);
     if (!packet) {
       if (ec == protocol::ProtocolError::packet_too_large || ec == protocol::ProtocolError::bad_sequence) {
-        co_await channel.write(protocol::make_err_frame(2, 1043, "08S01", "Bad handshake"), ec);
+        const std::string error = protocol::make_err_frame(2, 1043, "08S01", "Bad handshake");
+        co_await channel.write(error, ec);
       }
       co_return std::nullopt;
     }

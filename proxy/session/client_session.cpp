@@ -76,7 +76,8 @@ awaitable<void> ClientSession::run() {
   metrics::bump(context_.metrics.client_connections_total);
   if (open > context_.config.proxy.max_client_connections) {
     std::error_code ec;
-    co_await client_.write(protocol::make_err_frame(0, 1040, "08004", "Too many connections"), ec);
+    const std::string error = protocol::make_err_frame(0, 1040, "08004", "Too many connections");
+    co_await client_.write(error, ec);
   } else if (co_await login()) {
     co_await command_loop();
   }
@@ -89,8 +90,8 @@ awaitable<bool> ClientSession::login() {
   protocol::ServerHandshake::Settings settings{context_.config.proxy.server_version, connection_id_,
                                                offered_capabilities(), protocol::default_collation, scramble_,
                                                client_host_};
-  const UserDirectory& users = context_.users;
-  protocol::ServerHandshake handshake(settings, [&users](std::string_view user) { return users.find(user); });
+  std::shared_ptr<const UserDirectory> users = context_.live.current().users;
+  protocol::ServerHandshake handshake(settings, [&users](std::string_view user) { return users->find(user); });
   deadline_.arm(std::chrono::milliseconds(context_.config.timeouts.handshake_timeout_ms));
   auto login = co_await run_client_login(client_, handshake, context_.logger, context_.metrics.auth_failures);
   deadline_.disarm();
@@ -117,8 +118,9 @@ protocol::ClientHandshake::Settings ClientSession::backend_login() const {
 }
 
 awaitable<bool> ClientSession::open_session(std::uint8_t reply_sequence) {
-  const config::User* user = context_.config.find_user(identity_.user);
-  executor_.start(backend_login(), user == nullptr || context_.config.hints_allowed(*user));
+  const auto live = context_.live.current();
+  const config::User* user = live.config->find_user(identity_.user);
+  executor_.start(backend_login(), user == nullptr || live.config->hints_allowed(*user));
   protocol::ErrPacket error = co_await executor_.connect_master();
   if (error.error_code != 0) {
     context_.logger.warn("session {}: cannot open the master for '{}': {} {}", connection_id_, identity_.user,
@@ -127,7 +129,8 @@ awaitable<bool> ClientSession::open_session(std::uint8_t reply_sequence) {
     co_return false;
   }
   std::error_code ec;
-  co_await client_.write(protocol::make_ok_frame(reply_sequence, protocol::server_status::autocommit), ec);
+  const std::string ok = protocol::make_ok_frame(reply_sequence, protocol::server_status::autocommit);
+  co_await client_.write(ok, ec);
   co_return !ec;
 }
 
@@ -172,7 +175,8 @@ awaitable<bool> ClientSession::handle_command(const protocol::Packet& packet) {
 awaitable<bool> ClientSession::reply_error(std::uint8_t sequence, std::uint16_t code, std::string_view sql_state,
                                            std::string_view message) {
   std::error_code ec;
-  co_await client_.write(protocol::make_err_frame(sequence, code, sql_state, message), ec);
+  const std::string error = protocol::make_err_frame(sequence, code, sql_state, message);
+  co_await client_.write(error, ec);
   co_return !ec;
 }
 

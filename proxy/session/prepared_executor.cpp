@@ -121,8 +121,8 @@ awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
     for (std::size_t i = 0; i < statement->replica_ids.size(); ++i) {
       backend::BackendConnection* connection = backends_.find(BackendRef{i});
       if (!statement->replica_ids[i] || !connection) continue;
-      auto result = co_await backend::run_internal_command(
-          *connection, with_statement_id(packet.payload, *statement->replica_ids[i]));
+      const std::string close = with_statement_id(packet.payload, *statement->replica_ids[i]);
+      auto result = co_await backend::run_internal_command(*connection, close);
       if (result.io_failed) backends_.drop(BackendRef{i});
     }
     statements_.erase(*id);

@@ -7,7 +7,7 @@
 #include "metrics/worker_counters.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
-#include "proxy/session/user_directory.hpp"
+#include "proxy/session/live_settings.hpp"
 #include "proxy/util/logger.hpp"
 #include "router/routing_policy.hpp"
 
@@ -20,11 +20,10 @@ struct ConnectionCounters {
 };
 
 struct SessionContext {
-  const config::Config& config;
+  const config::Config& config;  // as at start: listeners, backends, timeouts
   Logger& logger;
-  const UserDirectory& users;
+  const LiveSettings& live;      // users, routing and rules: may change on reload
   ConnectionCounters& counters;
-  const router::RoutingPolicy& policy;
   backend::ReplicaHealth& health;
   metrics::WorkerCounters& metrics;  // this session's worker's counters
 };

@@ -31,6 +31,7 @@ StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel&
       relay_(relay_buffer_size) {}
 
 void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hints_allowed) {
+  refresh_settings();
   state_.reset(login.database);
   statements_.clear();
   login_ = std::move(login);
@@ -40,7 +41,7 @@ void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hi
 awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
   auto acquired = co_await acquire_master();
   if (acquired.connection) co_return protocol::ErrPacket{0, "00000", {}};
-  if (acquired.error.error_code != 2003 && acquired.error.error_code != 2013) co_return acquired.error;
+  if (!protocol::proxy_error::is_unreachable(acquired.error.error_code)) co_return acquired.error;
   // The master is unreachable: let the session start on a replica (which also checks the login)
   // so that reads keep working; writes get a clear error until the master is back.
   auto snapshot = context_.health.snapshot(router::Clock::now());
@@ -52,7 +53,7 @@ awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
                            acquired.error.message, snapshot->replicas[i].name);
       co_return protocol::ErrPacket{0, "00000", {}};
     }
-    if (replica.error.error_code != 2003 && replica.error.error_code != 2013) co_return replica.error;
+    if (!protocol::proxy_error::is_unreachable(replica.error.error_code)) co_return replica.error;
   }
   co_return acquired.error;
 }
@@ -62,7 +63,7 @@ awaitable<BackendSet::Acquired> StatementExecutor::acquire_master() {
     // Fail at once rather than wait for a connect timeout on a master the monitor sees down.
     BackendSet::Acquired down;
     const auto address = backends_.address(BackendRef{});
-    down.error = protocol::ErrPacket{2003, "HY000",
+    down.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
                                      fmt::format("rwproxy: master '{}' ({}:{}) is unavailable (down according to "
                                                  "the backend monitor); writes fail until it is back",
                                                  address.name, address.host, address.port)};
@@ -71,7 +72,15 @@ awaitable<BackendSet::Acquired> StatementExecutor::acquire_master() {
   co_return co_await backends_.acquire(BackendRef{}, login_, state_);
 }
 
+void StatementExecutor::refresh_settings() {
+  const std::uint64_t version = context_.live.version();
+  if (version == settings_version_) return;
+  settings_ = context_.live.current();
+  settings_version_ = version;
+}
+
 awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
+  refresh_settings();
   switch (static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]))) {
     case Command::query: co_return co_await run_query(packet);
     case Command::init_db: co_return co_await run_init_db(packet);
@@ -94,14 +103,14 @@ const parser::Digest& StatementExecutor::digest_of(std::string_view sql) {
 router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready) {
   const auto now = router::Clock::now();
   std::string_view digest_text;
-  if (context_.policy.rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(sql).text;
+  if (policy().rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(sql).text;
   auto snapshot = context_.health.snapshot(now);
   std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
   const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
   context_.health.load_outstanding(std::span(outstanding.data(), n));
   router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
   router::RouteInput input{info, digest_text, session, *snapshot, std::span(outstanding.data(), n), ++rotation_, now};
-  router::Route route = router::decide(input, context_.policy);
+  router::Route route = router::decide(input, policy());
   if (context_.logger.enabled(LogLevel::debug)) {
     context_.logger.debug("session {}: {} -> {} ({})", connection_id_, parser::to_string(info.kind),
                           route.target == Target::replica ? snapshot->replicas[route.replica].name
@@ -115,10 +124,10 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
 awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route route, std::uint8_t reply_sequence) {
   Dispatch dispatch{BackendRef{}, route, nullptr};
   if (route.target == Target::error) {
-    co_await reply_error(reply_sequence,
-                         protocol::ErrPacket{1105, "HY000",
-                                             fmt::format("rwproxy: no replica may serve this read ({})",
-                                                         router::to_string(route.reason))});
+    const protocol::ErrPacket error{protocol::proxy_error::no_replica, "HY000",
+                                    fmt::format("rwproxy: no replica may serve this read ({})",
+                                                router::to_string(route.reason))};
+    co_await reply_error(reply_sequence, error);
     co_return dispatch;
   }
   if (route.target == Target::replica) {
@@ -165,9 +174,8 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::
     dispatch.connection = nullptr;
     if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
     if (!outcome.bytes_to_client && report_failure) {
-      co_await reply_error(reply_sequence,
-                           protocol::ErrPacket{2013, "HY000",
-                                               "rwproxy: lost connection to backend '" + name + "' during query"});
+      const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100", "rwproxy: lost connection to backend '" + name + "' during query"};
+      co_await reply_error(reply_sequence, error);
     }
   }
   co_return outcome;
@@ -194,7 +202,7 @@ awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
   const auto now = router::Clock::now();
   auto snapshot = context_.health.snapshot(now);
   auto explanation = explain::explain(statement, state_.routing_view(login_.user, hints_allowed_), *snapshot,
-                                      context_.policy, context_.config, now);
+                                      policy(), *settings_.config, now);
   std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
   if (state_.in_transaction()) status |= protocol::server_status::in_trans;
   frames_.clear();
@@ -296,7 +304,8 @@ awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& 
 
 awaitable<bool> StatementExecutor::reply_error(std::uint8_t sequence, const protocol::ErrPacket& error) {
   std::error_code ec;
-  co_await client_.write(protocol::make_err_frame(sequence, error.error_code, error.sql_state, error.message), ec);
+  const std::string frame = protocol::make_err_frame(sequence, error.error_code, error.sql_state, error.message);
+  co_await client_.write(frame, ec);
   co_return !ec;
 }
 

@@ -71,7 +71,13 @@ class StatementExecutor {
   void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
               const Dispatch& dispatch);
 
+  // The reloadable settings this session uses, refreshed when LiveSettings' version moves.
+  const router::RoutingPolicy& policy() const { return *settings_.policy; }
+  void refresh_settings();
+
   SessionContext context_;
+  ReloadableSettings settings_;
+  std::uint64_t settings_version_ = 0;
   net::PacketChannel& client_;
   std::uint32_t connection_id_;
   protocol::ClientHandshake::Settings login_;
