@@ -37,7 +37,7 @@ if [[ -z ${RWPROXY_TEST_QUICK:-} ]]; then
   configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DRWPROXY_SANITIZE=ON -DRWPROXY_BUILD_BENCH=OFF
   log "tests under ASan + UBSan"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure --label-exclude slow)
+    ctest -j2 --output-on-failure --label-exclude slow)
   if [[ -x tests/fuzz/run_fuzz.sh ]]; then
     log "fuzzing the parser for ${RWPROXY_FUZZ_SECONDS:-60} s"
     tests/fuzz/run_fuzz.sh "${RWPROXY_FUZZ_SECONDS:-60}"
@@ -49,4 +49,4 @@ mkdir -p build
 configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 log "tests"
 cd build
-ctest --output-on-failure
+ctest -j2 --output-on-failure
