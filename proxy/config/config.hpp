@@ -46,6 +46,7 @@ struct Timeouts {
   std::uint32_t handshake_timeout_ms = 5000;    // client must finish its handshake within this
   std::uint32_t client_idle_timeout_ms = 28800000;  // idle client closed after this (0 = never)
   std::uint32_t shutdown_timeout_ms = 10000;    // on SIGTERM, running statements get this long
+  std::uint32_t query_timeout_ms = 0;           // a statement's reply must start and go on within this (0 = none)
                                                 // (0 = close at once)
 };
 

@@ -18,6 +18,8 @@ constexpr Field<Timeouts> timeouts_fields[] = {
      [](ValueReader& v, Timeouts& t) { v.read_integer<0, max_ms>(t.client_idle_timeout_ms); }},
     {"shutdown_timeout_ms",  // 0 = close at once
      [](ValueReader& v, Timeouts& t) { v.read_integer<0, max_ms>(t.shutdown_timeout_ms); }},
+    {"query_timeout_ms",  // 0 = none
+     [](ValueReader& v, Timeouts& t) { v.read_integer<0, max_ms>(t.query_timeout_ms); }},
 };
 
 void read_timeouts(const toml::table& table, std::string_view path, Config& config,

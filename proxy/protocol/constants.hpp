@@ -102,6 +102,7 @@ inline constexpr std::uint16_t backend_unavailable = 1429;  // ER_CONNECT_TO_FOR
 inline constexpr std::uint16_t backend_lost = 1927;         // ER_CONNECTION_KILLED (sqlstate 70100)
 inline constexpr std::uint16_t backend_handshake = 1043;    // ER_HANDSHAKE_ERROR
 inline constexpr std::uint16_t no_replica = 1105;           // ER_UNKNOWN_ERROR
+inline constexpr std::uint16_t statement_timeout = 1969;    // ER_STATEMENT_TIMEOUT (sqlstate 70100)
 
 // The backend could not be reached or was lost: another backend may serve.
 inline constexpr bool is_unreachable(std::uint16_t code) { return code == backend_unavailable || code == backend_lost; }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "proxy/net/deadline.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 
 namespace rwproxy::session {
@@ -43,7 +44,8 @@ CommandRelay::ChunkStatus CommandRelay::scan_chunk(protocol::Bytes chunk, std::s
 
 awaitable<CommandRelay::Outcome> CommandRelay::run(protocol::Command command, std::string_view command_frames,
                                                    std::uint8_t next_sequence, bool cursor,
-                                                   backend::BackendConnection& backend, net::PacketChannel& client) {
+                                                   backend::BackendConnection& backend, net::PacketChannel& client,
+                                                   std::chrono::milliseconds timeout) {
   Outcome outcome;
   std::error_code ec;
   co_await backend.channel().write(command_frames, ec);
@@ -65,9 +67,13 @@ awaitable<CommandRelay::Outcome> CommandRelay::run(protocol::Command command, st
       pending.erase(0, n);
     } else {
       error_code io;
+      net::Deadline deadline(backend.socket());
+      deadline.arm(timeout);
       n = co_await backend.socket().async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, io));
+      deadline.disarm();
       if (io) {
         outcome.result = Result::backend_failed;
+        outcome.timed_out = deadline.expired();
         break;
       }
     }

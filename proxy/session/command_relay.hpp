@@ -23,14 +23,17 @@ class CommandRelay {
   struct Outcome {
     Result result = Result::completed;
     bool bytes_to_client = false;  // some of the response was already forwarded
+    bool timed_out = false;        // the backend was silent longer than the query timeout
     protocol::ResponseTracker::Summary summary;
   };
 
   explicit CommandRelay(std::size_t buffer_size) : buffer_(buffer_size) {}
 
   // Sends the command packet (already framed) to the backend and relays the response.
+  // `timeout` (0 = none) bounds each wait for the backend's next bytes.
   awaitable<Outcome> run(protocol::Command command, std::string_view command_frames, std::uint8_t next_sequence,
-                         bool cursor, backend::BackendConnection& backend, net::PacketChannel& client);
+                         bool cursor, backend::BackendConnection& backend, net::PacketChannel& client,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
  private:
   enum class ChunkStatus { more, done, infile, bad_stream };

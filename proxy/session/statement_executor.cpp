@@ -162,18 +162,34 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::
   metrics::add(counters.busy_connections, 1);
   if (dispatch.ref.replica) context_.health.statement_started(*dispatch.ref.replica);
   const auto started = std::chrono::steady_clock::now();
-  auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_);
+  const auto timeout = std::chrono::milliseconds(context_.config.timeouts.query_timeout_ms);
+  auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_, timeout);
   context_.metrics.latency[dispatch.ref.replica ? 1 : 0].observe(std::chrono::steady_clock::now() - started);
   if (dispatch.ref.replica) context_.health.statement_finished(*dispatch.ref.replica);
   metrics::add(counters.busy_connections, -1);
   if (outcome.result == CommandRelay::Result::backend_failed) {
-    metrics::bump(counters.lost_connections);
     const std::string name = dispatch.connection->address().name;
-    context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_, name);
-    backends_.drop(dispatch.ref);
+    backends_.drop(dispatch.ref);  // closing it is what stops a statement past its timeout
     dispatch.connection = nullptr;
-    if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
-    if (!outcome.bytes_to_client && report_failure) {
+    if (outcome.timed_out) {
+      context_.logger.warn("session {}: statement on backend '{}' exceeded timeouts.query_timeout_ms", connection_id_,
+                           name);
+    } else {
+      metrics::bump(counters.lost_connections);
+      context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_, name);
+      if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
+    }
+    if (outcome.timed_out) {
+      // The statement ran too long: report it, whatever retry policy says (a retry would double it).
+      if (!outcome.bytes_to_client) {
+        const protocol::ErrPacket error{
+            protocol::proxy_error::statement_timeout, "70100",
+            fmt::format("rwproxy: query timeout: backend '{}' sent nothing for {} ms (timeouts.query_timeout_ms); "
+                        "its connection was closed",
+                        name, context_.config.timeouts.query_timeout_ms)};
+        co_await reply_error(reply_sequence, error);
+      }
+    } else if (!outcome.bytes_to_client && report_failure) {
       const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100", "rwproxy: lost connection to backend '" + name + "' during query"};
       co_await reply_error(reply_sequence, error);
     }
@@ -233,7 +249,8 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !state_.in_transaction() &&
                            state_.autocommit() && !state_.transaction_replica();
     auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch, !retryable);
-    if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable) {
+    if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable &&
+        !outcome.timed_out) {
       metrics::bump(context_.metrics.read_retries);
       route = attempt == 0 ? decide(info, sql, count_digest)
                            : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
