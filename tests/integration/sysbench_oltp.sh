@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Integration test: sysbench oltp_read_write through rwproxy must run error-free.
+# Integration test: sysbench through rwproxy with both replicas must run error-free.
 #
-#   tests/integration/sysbench_oltp.sh <path/to/rwproxy>
+#   tests/integration/sysbench_oltp.sh <path/to/rwproxy> read_write|read_only
 #
 # Needs the topology up (scripts/topology.sh up); reads $RWPROXY_STATE_DIR/topology/topology.env
-# and rwproxy.toml. Starts its own rwproxy on a free port, prepares the sysbench tables through
-# it, runs oltp_read_write for $SYSBENCH_TIME seconds (default 10) with --mysql-ignore-errors=none
-# and checks: sysbench exits 0, transactions > 0, 0 ignored errors, 0 reconnects, rwproxy still
-# running. Exit 0 = pass. The tables are dropped and rwproxy stopped on exit.
+# and rwproxy.toml (master, replicas, monitor). Starts its own rwproxy on a free port with metrics
+# on any free port, waits until the monitor finds the replicas eligible, then:
+#   read_write: prepares the sysbench tables through the proxy and runs oltp_read_write;
+#   read_only:  prepares them on the master, waits for the replicas, runs oltp_read_only with
+#               --skip-trx=on (every query autocommit) and checks that the sum of
+#               rwproxy_routed_statements_total{target="replica"} (GET /metrics) grew.
+# Both run $SYSBENCH_TIME seconds (default 10) with --mysql-ignore-errors=none and check: sysbench
+# exits 0, transactions > 0, 0 ignored errors, 0 reconnects, rwproxy still running. Exit 0 = pass.
+# The tables are dropped and rwproxy stopped on exit.
 # Env: SYSBENCH_TIME, SYSBENCH_THREADS (4), SYSBENCH_PS_MODE (auto | disable).
 set -euo pipefail
 
@@ -22,13 +27,16 @@ readonly PS_MODE=${SYSBENCH_PS_MODE:-auto}
 readonly TABLES=4 TABLE_SIZE=10000
 readonly PROXY_START_TIMEOUT_S=15
 readonly PROXY_STOP_TIMEOUT_S=15
+readonly ELIGIBLE_TIMEOUT_S=30
 
+MODE=""
 WORK_DIR=""
 PROXY_PID=""
 PROXY_PORT=""
+METRICS_PORT=""
 TABLES_CREATED=false
 
-note() { printf 'sysbench_oltp: %s\n' "$*" >&2; }
+note() { printf 'sysbench_%s: %s\n' "$MODE" "$*" >&2; }
 
 fail() {
   note "FAIL: $*"
@@ -49,11 +57,10 @@ show_proxy_log() {
   tail -n 30 "$WORK_DIR/rwproxy.log" >&2
 }
 
-# sysbench against PORT; uniform keys keep row-lock deadlocks (which would be errors) unlikely.
-sysbench_on() {  # sysbench_on TIME_LIMIT_S PORT TEST COMMAND [extra args...]
-  local limit_s=$1 port=$2 test=$3 command=$4
-  shift 4
-  timeout --kill-after=10 "$limit_s" sysbench "$test" --db-driver=mysql \
+sysbench_on() {  # sysbench_on TIME_LIMIT_S PORT COMMAND [extra args...]
+  local limit_s=$1 port=$2 command=$3
+  shift 3
+  timeout --kill-after=10 "$limit_s" sysbench "oltp_$MODE" --db-driver=mysql \
     --mysql-host="$HOST" --mysql-port="$port" --mysql-user="$APP_USER" \
     --mysql-password="$APP_PASSWORD" --mysql-db="$SYSBENCH_DB" --tables="$TABLES" \
     --table-size="$TABLE_SIZE" --db-ps-mode="$PS_MODE" --rand-type=uniform "$@" "$command"
@@ -74,10 +81,8 @@ stop_proxy() {
 
 cleanup() {
   local status=$?
-  # Drop the tables through the master itself: works even if the proxy misbehaved.
   if [[ $TABLES_CREATED == true ]]; then
-    sysbench_on 120 "$MASTER_PORT" oltp_read_write cleanup >/dev/null 2>&1 ||
-      note "warning: dropping the sysbench tables failed"
+    sysbench_on 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || note "warning: dropping the sysbench tables failed"
   fi
   stop_proxy
   [[ -n $WORK_DIR ]] && rm -rf "$WORK_DIR"
@@ -90,55 +95,98 @@ load_topology() {
   # shellcheck source=/dev/null
   source "$env_file"
   [[ -f $TOPO_DIR/rwproxy.toml ]] || fail "missing $TOPO_DIR/rwproxy.toml"
+  [[ -n ${REPLICA_PORTS// /} ]] || fail "the topology has no replicas"
   port_in_use "$MASTER_PORT" || fail "the master (port $MASTER_PORT) is not running"
+}
+
+# GET /metrics over a plain socket; prints the body.
+scrape_metrics() {
+  local response
+  response=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' \
+    "$HOST" "$METRICS_PORT") || return 1
+  [[ $response == "HTTP/1."?" 200"* ]] || return 1
+  printf '%s\n' "${response#*$'\r\n\r\n'}" | tr -d '\r'
+}
+
+# Sum of the samples of metric NAME whose label text contains every FILTER (e.g. target="replica").
+metric_sum() {  # metric_sum NAME [FILTER...]
+  local name=$1
+  shift
+  scrape_metrics | awk -v name="$name" -v filters="$*" '
+    BEGIN { n = split(filters, f, " ") }
+    index($0, name "{") == 1 || index($0, name " ") == 1 {
+      for (i = 1; i <= n; i++) if (index($0, f[i]) == 0) next
+      sum += $NF
+    }
+    END { printf "%d\n", sum }'
 }
 
 start_proxy() {  # start_proxy BINARY
   PROXY_PORT=$(free_port)
-  # Only the [proxy] table's listen_port; [metrics] has one too: any free port (0) for it.
+  # Only the [proxy] table's listen_port; the [metrics] one gets 0 (any free port, logged).
   sed -e "/^\[proxy\]/,/^\[/ s/^listen_port *=.*/listen_port = $PROXY_PORT/" \
     -e "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$TOPO_DIR/rwproxy.toml" \
     >"$WORK_DIR/rwproxy.toml"
   grep -q "^listen_port = $PROXY_PORT\$" "$WORK_DIR/rwproxy.toml" ||
     fail "could not set listen_port in the config copy"
+  [[ $(grep -c "^listen_port = $PROXY_PORT\$" "$WORK_DIR/rwproxy.toml") == 1 ]] ||
+    fail "the proxy port was written into more than one table"
 
   "$1" --config "$WORK_DIR/rwproxy.toml" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
   PROXY_PID=$!
   local tries=$((PROXY_START_TIMEOUT_S * 10))
-  until port_in_use "$PROXY_PORT"; do
+  until port_in_use "$PROXY_PORT" && [[ -n $METRICS_PORT ]]; do
     if ! kill -0 "$PROXY_PID" 2>/dev/null; then
       show_proxy_log
       wait "$PROXY_PID" 2>/dev/null || true
       PROXY_PID=""
       fail "rwproxy exited during startup"
     fi
-    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not listen on $PROXY_PORT in ${PROXY_START_TIMEOUT_S}s"; }
+    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not listen (proxy $PROXY_PORT, metrics) in ${PROXY_START_TIMEOUT_S}s"; }
+    METRICS_PORT=$(sed -n 's|.*metrics on http://[^ ]*:\([0-9][0-9]*\)/metrics.*|\1|p' "$WORK_DIR/rwproxy.log" | head -n 1)
     sleep 0.1
   done
-  note "rwproxy pid $PROXY_PID listening on $PROXY_PORT"
+  note "rwproxy pid $PROXY_PID listening on $PROXY_PORT, metrics on $METRICS_PORT"
+}
+
+wait_replicas_eligible() {
+  local count=0 tries=$((ELIGIBLE_TIMEOUT_S * 10))
+  local -a ports
+  read -r -a ports <<<"$REPLICA_PORTS"
+  until [[ $count == "${#ports[@]}" ]]; do
+    ((--tries > 0)) || { show_proxy_log; fail "the replicas did not become eligible in ${ELIGIBLE_TIMEOUT_S}s"; }
+    sleep 0.1
+    count=$(metric_sum rwproxy_replica_eligible) || count=0
+  done
 }
 
 prepare_tables() {
   # Leftovers of an interrupted run would make `prepare` fail.
-  sysbench_on 120 "$MASTER_PORT" oltp_read_write cleanup >/dev/null 2>&1 || true
+  sysbench_on 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || true
   TABLES_CREATED=true
-  if ! sysbench_on 300 "$PROXY_PORT" oltp_read_write prepare >"$WORK_DIR/prepare.log" 2>&1; then
+  # read_write loads the tables through the proxy (bulk inserts through it); read_only on the master.
+  local port=$MASTER_PORT
+  [[ $MODE == read_write ]] && port=$PROXY_PORT
+  if ! sysbench_on 300 "$port" prepare >"$WORK_DIR/prepare.log" 2>&1; then
     cat "$WORK_DIR/prepare.log" >&2
     show_proxy_log
-    fail "sysbench prepare through rwproxy failed"
+    fail "sysbench prepare (port $port) failed"
   fi
+  "$REPO_ROOT/scripts/topology.sh" wait-replication --timeout 120 || fail "the replicas did not catch up"
 }
 
-# Prints the number in a sysbench summary line such as "    transactions:   1234 (123.4 per sec.)".
 summary_count() {  # summary_count LABEL FILE
   awk -v label="$1" '{ line = $0; sub(/^ +/, "", line) }
     index(line, label ":") == 1 { sub(label ":", "", line); split(line, f, " "); print f[1]; exit }' "$2"
 }
 
 run_benchmark() {
-  local out=$WORK_DIR/run.log status=0
-  note "oltp_read_write: $THREADS threads, ${RUN_TIME_S}s, ps-mode=$PS_MODE"
-  sysbench_on $((RUN_TIME_S + 60)) "$PROXY_PORT" oltp_read_write run --time="$RUN_TIME_S" \
+  local out=$WORK_DIR/run.log status=0 replica_before replica_after
+  replica_before=$(metric_sum rwproxy_routed_statements_total 'target="replica"') || fail "cannot scrape the metrics"
+  local -a mode_args=()
+  [[ $MODE == read_only ]] && mode_args=(--skip-trx=on)
+  note "oltp_$MODE ${mode_args[*]}: $THREADS threads, ${RUN_TIME_S}s, ps-mode=$PS_MODE"
+  sysbench_on $((RUN_TIME_S + 60)) "$PROXY_PORT" run --time="$RUN_TIME_S" "${mode_args[@]}" \
     --threads="$THREADS" --mysql-ignore-errors=none >"$out" 2>&1 || status=$?
   if ((status != 0)); then
     tail -n 30 "$out" >&2
@@ -157,20 +205,29 @@ run_benchmark() {
   ((errors == 0)) || fail "$errors errors"
   ((reconnects == 0)) || fail "$reconnects reconnects"
   kill -0 "$PROXY_PID" 2>/dev/null || { show_proxy_log; fail "rwproxy died during the run"; }
+
+  replica_after=$(metric_sum rwproxy_routed_statements_total 'target="replica"') || fail "cannot scrape the metrics"
+  note "statements routed to replicas during the run: $((replica_after - replica_before))"
+  if [[ $MODE == read_only ]]; then
+    ((replica_after - replica_before > 0)) || fail "no statement was routed to a replica"
+  fi
 }
 
 main() {
-  (($# == 1)) || { note "usage: $0 <path/to/rwproxy>"; exit 2; }
+  MODE=${2:-}
+  [[ $# == 2 && ($MODE == read_write || $MODE == read_only) ]] ||
+    { MODE=usage; note "usage: $0 <path/to/rwproxy> read_write|read_only"; exit 2; }
   local proxy_bin=$1
   [[ -x $proxy_bin ]] || fail "rwproxy binary '$proxy_bin' is not executable"
   command -v sysbench >/dev/null || fail "sysbench is not installed"
 
   trap cleanup EXIT
   trap 'exit 130' INT TERM
-  WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rwproxy-sysbench-oltp.XXXXXX")
+  WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rwproxy-sysbench-$MODE.XXXXXX")
   load_topology
   start_proxy "$proxy_bin"
   prepare_tables
+  wait_replicas_eligible
   run_benchmark
   note "PASS"
 }
