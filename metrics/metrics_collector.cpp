@@ -110,10 +110,11 @@ void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
       sample(eligible, {{"backend", b.name}}, b.eligible ? 1 : 0);
     }
     auto counters = [&](auto field) { return sum_gauges(metrics_, [&](const WorkerCounters& w) { return field(w.backends[i]); }); };
-    sample(connections, {{"backend", b.name}, {"state", "open"}},
-           static_cast<double>(counters([](const BackendCounters& c) { return c.open_connections.load(); })));
-    sample(connections, {{"backend", b.name}, {"state", "busy"}},
-           static_cast<double>(counters([](const BackendCounters& c) { return c.busy_connections.load(); })));
+    const auto open = counters([](const BackendCounters& c) { return c.open_connections.load(); });
+    const auto busy = counters([](const BackendCounters& c) { return c.busy_connections.load(); });
+    sample(connections, {{"backend", b.name}, {"state", "open"}}, static_cast<double>(open));
+    sample(connections, {{"backend", b.name}, {"state", "busy"}}, static_cast<double>(busy));
+    sample(connections, {{"backend", b.name}, {"state", "idle"}}, static_cast<double>(std::max<std::int64_t>(0, open - busy)));
     sample(statements, {{"backend", b.name}},
            static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.statements.load()); })));
     sample(errors, {{"backend", b.name}, {"kind", "connect"}},
