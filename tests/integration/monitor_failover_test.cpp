@@ -103,7 +103,9 @@ class TopologyRepair {
  public:
   TopologyRepair() = default;
   ~TopologyRepair() {
-    if (!restored_) EXPECT_TRUE(restore());
+    if (!restored_) {
+      EXPECT_TRUE(restore());
+    }
   }
   TopologyRepair(const TopologyRepair&) = delete;
   TopologyRepair& operator=(const TopologyRepair&) = delete;
