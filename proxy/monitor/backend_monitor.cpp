@@ -127,8 +127,7 @@ void BackendMonitor::run_master() {
     }
     const bool was_up = tracker.up();
     const bool up = tracker.record(ok);
-    master_up_.store(up, std::memory_order_relaxed);
-    health_.set_master_up(up);
+    health_.set_master_up(up);  // the one place the master's state lives
     if (up != was_up) {
       logger_.log(up ? LogLevel::info : LogLevel::error, "monitor: master '{}' is {}{}", master.name,
                   up ? "up" : "down", up ? "" : ": " + probe.last_error());

@@ -29,7 +29,6 @@ class BackendMonitor {
 
   void start();
   void stop();
-  bool master_up() const { return master_up_.load(std::memory_order_relaxed); }
   // Duration of checks of backend `index` (0 = master, 1 + i = replica i).
   const metrics::LatencyHistogram& check_duration(std::size_t index) const { return check_durations_[index]; }
   // Whether replica i's IO and SQL threads ran at its last check (nullopt before the first).
@@ -46,7 +45,6 @@ class BackendMonitor {
   backend::ReplicaHealth& health_;
   Logger& logger_;
   std::uint64_t heartbeat_id_;  // this proxy's row in the heartbeat table
-  std::atomic<bool> master_up_{true};
   std::mutex lag_mutex_;
   LagEstimator lag_;            // guarded by lag_mutex_
   std::mutex stop_mutex_;
