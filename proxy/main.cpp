@@ -1,4 +1,4 @@
-// rwproxy entry point: --config FILE, --check-config FILE, --version.
+// rwproxy entry point: --config FILE [--ports-file FILE], --check-config FILE, --explain FILE, --version.
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -15,7 +15,7 @@
 namespace {
 
 constexpr std::string_view usage =
-    "usage: rwproxy --config FILE [--log-level debug|info|warning|error]\n"
+    "usage: rwproxy --config FILE [--log-level debug|info|warning|error] [--ports-file FILE]\n"
     "       rwproxy --check-config FILE\n"
     "       rwproxy --config FILE --explain STATEMENTS_FILE   (one statement per line, or a general query log)\n"
     "       rwproxy --version\n";
@@ -23,6 +23,7 @@ constexpr std::string_view usage =
 struct Options {
   std::string config_path;
   std::string explain_path;
+  std::string ports_file;
   bool check_only = false;
   bool version = false;
   rwproxy::LogLevel log_level = rwproxy::LogLevel::info;
@@ -52,6 +53,10 @@ bool parse_options(int argc, char** argv, Options& options) {
       const char* path = value();
       if (!path) return false;
       options.explain_path = path;
+    } else if (arg == "--ports-file") {
+      const char* path = value();
+      if (!path) return false;
+      options.ports_file = path;
     } else if (arg == "--log-level") {
       const char* name = value();
       if (!name || !parse_level(name, options.log_level)) return false;
@@ -96,6 +101,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   rwproxy::Logger logger(options.log_level);
-  rwproxy::server::ProxyServer server(*loaded.config, options.config_path, logger);
+  rwproxy::server::ProxyServer server(*loaded.config, options.config_path, logger, options.ports_file);
   return server.run();
 }

@@ -40,7 +40,7 @@ void read_server_version(ValueReader& value, Proxy& proxy) {
 
 constexpr Field<Proxy> proxy_fields[] = {
     {"listen_address", &read_listen_address},
-    {"listen_port", [](ValueReader& v, Proxy& p) { v.read_integer<1, 65535>(p.listen_port); }},
+    {"listen_port", [](ValueReader& v, Proxy& p) { v.read_integer<0, 65535>(p.listen_port); }},
     {"worker_threads", [](ValueReader& v, Proxy& p) { v.read_integer<0, 1024>(p.worker_threads); }},
     {"max_packet_size",
      [](ValueReader& v, Proxy& p) { v.read_integer<1024, one_gib>(p.max_packet_size); }},

@@ -1,6 +1,7 @@
 #include "proxy/server/proxy_server.hpp"
 
 #include "proxy/config/config_loader.hpp"
+#include "proxy/server/ports_file.hpp"
 #include "proxy/server/routing_setup.hpp"
 
 namespace rwproxy::server {
@@ -17,9 +18,11 @@ session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> con
 
 }  // namespace
 
-ProxyServer::ProxyServer(const config::Config& config, std::string config_path, Logger& logger)
+ProxyServer::ProxyServer(const config::Config& config, std::string config_path, Logger& logger,
+                         std::string ports_file)
     : config_(config),
       config_path_(std::move(config_path)),
+      ports_file_(std::move(ports_file)),
       logger_(logger),
       live_(reloadable(std::make_shared<const config::Config>(config))),
       health_(config),
@@ -66,6 +69,19 @@ void ProxyServer::start_metrics() {
   }
 }
 
+bool ProxyServer::publish_ports() {
+  if (ports_file_.empty()) return true;
+  BoundPorts ports;
+  ports.listen_port = acceptor_.local_endpoint().port();
+  if (exporter_) ports.metrics_port = exporter_->port();
+  const std::string problem = write_ports_file(ports_file_, ports);
+  if (!problem.empty()) {
+    logger_.error("--ports-file: {}", problem);
+    return false;
+  }
+  return true;
+}
+
 int ProxyServer::run() {
   error_code ec;
   auto address = asio::ip::make_address(config_.proxy.listen_address, ec);
@@ -88,6 +104,7 @@ int ProxyServer::run() {
   wait_for_signal();
   if (config_.monitor.enabled) monitor_.start();
   start_metrics();
+  if (!publish_ports()) return 1;
   workers_.start();
   asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
     if (!e) return;

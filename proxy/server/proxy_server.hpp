@@ -17,7 +17,8 @@ namespace rwproxy::server {
 class ProxyServer : public metrics::ScrapeSource {
  public:
   // `config_path` is re-read on SIGHUP (users, [routing] and [[rules]] take effect at once).
-  ProxyServer(const config::Config& config, std::string config_path, Logger& logger);
+  // `ports_file`, when not empty, receives the bound ports once the proxy listens (--ports-file).
+  ProxyServer(const config::Config& config, std::string config_path, Logger& logger, std::string ports_file = {});
 
   // Listens and serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
@@ -37,10 +38,12 @@ class ProxyServer : public metrics::ScrapeSource {
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
   void start_metrics();
+  bool publish_ports();
   void wait_for_signal();
 
   const config::Config& config_;
   std::string config_path_;
+  std::string ports_file_;
   Logger& logger_;
   session::LiveSettings live_;
   std::atomic<std::uint64_t> reloads_succeeded_{0};

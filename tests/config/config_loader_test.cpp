@@ -157,7 +157,7 @@ TEST(ConfigLoaderTest, DuplicateTomlKeyIsASyntaxError) {
 TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
   const LoadResult result = load(R"(
 [proxy]
-listen_port = 0
+listen_port = 70000
 lisen_address = "127.0.0.1"
 
 [timeouts]
@@ -176,7 +176,7 @@ role = "replica"
 name = "app"
 )");
   ASSERT_FALSE(result.ok());
-  EXPECT_PROBLEM(result, "proxy.listen_port", "between 1 and 65535");
+  EXPECT_PROBLEM(result, "proxy.listen_port", "between 0 and 65535");
   EXPECT_PROBLEM(result, "proxy.lisen_address", "unknown key");
   EXPECT_PROBLEM(result, "timeouts.connect_timeout_ms", "between 1 and 4294967295");
   EXPECT_PROBLEM(result, "backends[0].port", "(got 70000)");
@@ -210,13 +210,13 @@ TEST(ConfigLoaderTest, FileProblemsNameTheFile) {
   const auto path = std::filesystem::temp_directory_path() / "rwproxy_config_loader_bad.toml";
   {
     std::ofstream out(path);
-    out << testing::minimal_backends << testing::minimal_users << "[proxy]\nlisten_port = 0\n";
+    out << testing::minimal_backends << testing::minimal_users << "[proxy]\nlisten_port = 65536\n";
   }
   const LoadResult result = load_config_file(path.string());
   std::filesystem::remove(path);
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_EQ(format_problems(result.problems),
-            path.string() + ": proxy.listen_port: must be between 1 and 65535 (got 0)\n");
+            path.string() + ": proxy.listen_port: must be between 0 and 65535 (got 65536)\n");
 }
 
 TEST(ConfigLoaderTest, MissingFileIsAProblemNotAnException) {

@@ -129,7 +129,7 @@ TEST_P(RangeTest, OutsideIsReported) {
 
 INSTANTIATE_TEST_SUITE_P(
     AllIntegerKeys, RangeTest,
-    ::testing::Values(RangeCase{"proxy", "listen_port", 1, 65535},
+    ::testing::Values(RangeCase{"proxy", "listen_port", 0, 65535},
                       RangeCase{"proxy", "worker_threads", 0, 1024},
                       RangeCase{"proxy", "max_packet_size", 1024, 1073741824},
                       RangeCase{"proxy", "max_client_connections", 1, 1000000},

@@ -61,10 +61,30 @@ def log(text):
     print(f"local_stack_test: {text}", flush=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# MariaDB can't be told to bind port 0, so its servers get ports from a range of this test's own
+# below Linux's ephemeral range (32768-60999): there no client socket can take a port between the
+# check and the bind, and no other test of the suite uses these. rwproxy binds port 0 instead.
+SERVER_PORTS = range(27300, 27400)
+
+
+def unused_server_port(taken):
+    for port in SERVER_PORTS:
+        if port in taken:
+            continue
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                taken.add(port)
+                return port
+    raise Failure(f"no unused port in {SERVER_PORTS.start}-{SERVER_PORTS.stop - 1} for a MariaDB server")
+
+
+def read_ports_file(path):
+    """{key: port} of rwproxy's --ports-file, or None while it does not exist."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {k: int(v) for k, v in (line.strip().split("=", 1) for line in f if line.strip())}
+    except FileNotFoundError:
+        return None
 
 
 def run(args, stdin=None, check=True):
@@ -75,7 +95,7 @@ def run(args, stdin=None, check=True):
 
 
 class Server:
-    def __init__(self, name, service, compose_dir, work):
+    def __init__(self, name, service, compose_dir, work, taken_ports):
         self.name = name
         self.args = service.get("command", [])
         if isinstance(self.args, str):
@@ -91,7 +111,7 @@ class Server:
         if not self.cnf or not self.init_dir:
             raise Failure(f"service {name}: needs an option file in /etc/mysql/conf.d and /docker-entrypoint-initdb.d")
         self.dir = os.path.join(work, name)
-        self.port = free_port()
+        self.port = unused_server_port(taken_ports)
         self.socket = os.path.join(work, f"{name}.sock")
         self.process = None
 
@@ -252,21 +272,20 @@ def local_proxy_config(config_path, servers, work):
         text, n = re.subn(r'^host = "%s"[^\n]*\nport = %d\b' % (re.escape(backend["host"]), backend["port"]),
                           f'host = "127.0.0.1"\nport = {ports[backend["host"]]}', text, flags=re.M)
         check(n == 1, f"{config_path}: expected host = \"{backend['host']}\" then port = {backend['port']}")
-    proxy_port, metrics_port = free_port(), free_port()
-    for section, port in (("proxy", proxy_port), ("metrics", metrics_port)):
+    for section in ("proxy", "metrics"):  # port 0: rwproxy reports the ports it got in --ports-file
         old = config[section]
         text, n = re.subn(r'^listen_address = "%s"' % re.escape(old["listen_address"]),
                           'listen_address = "127.0.0.1"', text, count=1, flags=re.M)
-        text, m = re.subn(r"^listen_port = %d\b" % old["listen_port"], f"listen_port = {port}", text, count=1,
+        text, m = re.subn(r"^listen_port = %d\b" % old["listen_port"], "listen_port = 0", text, count=1,
                           flags=re.M)
         check(n == m == 1, f"{config_path}: [{section}] listen_address / listen_port not found")
     local = tomllib.loads(text)
-    check(all(b["host"] == "127.0.0.1" for b in local["backends"]) and local["proxy"]["listen_port"] == proxy_port
-          and local["metrics"]["listen_port"] == metrics_port, "rewriting the proxy config went wrong")
+    check(all(b["host"] == "127.0.0.1" for b in local["backends"]) and local["proxy"]["listen_port"] == 0
+          and local["metrics"]["listen_port"] == 0, "rewriting the proxy config went wrong")
     path = os.path.join(work, "rwproxy.toml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-    return path, local, proxy_port, metrics_port
+    return path, local
 
 
 def dashboard_series(path):
@@ -299,15 +318,25 @@ def parse_metrics(text):
 def check_proxy_metrics(args, service, compose_dir, work, servers):
     config_path = mount_for(service, compose_dir, "/etc/rwproxy/rwproxy.toml")
     check(config_path, "service rwproxy: no config mounted at /etc/rwproxy/rwproxy.toml")
-    path, config, proxy_port, metrics_port = local_proxy_config(config_path, servers, work)
+    path, config = local_proxy_config(config_path, servers, work)
     want = dashboard_series(args.dashboard)
     check(want, f"{args.dashboard}: no rwproxy_* series in its queries")
     log_path = os.path.join(work, "rwproxy.log")
+    ports_path = os.path.join(work, "rwproxy.ports")
     with open(log_path, "w") as log_file:
-        proxy = subprocess.Popen([args.rwproxy, "--config", path], stdin=subprocess.DEVNULL, stdout=log_file,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        proxy = subprocess.Popen([args.rwproxy, "--config", path, "--ports-file", ports_path],
+                                 stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
     session = None
     try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while (ports := read_ports_file(ports_path)) is None:
+            check(proxy.poll() is None, f"rwproxy exited ({proxy.returncode}):\n{tail(log_path)}")
+            check(time.monotonic() < deadline, f"rwproxy did not write {ports_path} in {START_TIMEOUT_S}s:\n{tail(log_path)}")
+            time.sleep(0.1)
+        proxy_port = ports["listen_port"]
+        check("metrics_port" in ports, f"test setup: rwproxy could not serve metrics:\n{tail(log_path)}")
+        metrics_port = ports["metrics_port"]
         client = ["mariadb", "--no-defaults", "--protocol=tcp", "-h127.0.0.1", f"-P{proxy_port}", "-uapp",
                   "-papp-secret", "--batch", "--skip-column-names", "--connect-timeout=5", "rwtest"]
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -408,11 +437,12 @@ def main():
     # Short path: Unix socket paths are limited to 108 bytes.
     work = tempfile.mkdtemp(prefix="rwproxy-docker-", dir=args.work_dir if len(args.work_dir) < 60 else "/tmp")
     servers = []
+    taken_ports = set()
     servers_ready = False  # past this point a failure is rwproxy's: the servers' logs are noise
     try:
         for name, service in services.items():
             if str(service.get("image", "")).startswith("mariadb:"):
-                servers.append(Server(name, service, compose_dir, work))
+                servers.append(Server(name, service, compose_dir, work, taken_ports))
         master = next((s for s in servers if s.name == "master"), None)
         replicas = [s for s in servers if s.name != "master"]
         check(master is not None and replicas, "compose.yaml needs a master and replicas")

@@ -45,12 +45,6 @@ fail() {
 
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-free_port() {
-  local port=$((30000 + RANDOM % 10000))
-  while port_in_use "$port"; do port=$((port + 1)); done
-  echo "$port"
-}
-
 show_proxy_log() {
   [[ -s $WORK_DIR/rwproxy.log ]] || return 0
   note "last lines of the rwproxy log:"
@@ -122,30 +116,31 @@ metric_sum() {  # metric_sum NAME [FILTER...]
 }
 
 start_proxy() {  # start_proxy BINARY
-  PROXY_PORT=$(free_port)
-  # Only the [proxy] table's listen_port; the [metrics] one gets 0 (any free port, logged).
-  sed -e "/^\[proxy\]/,/^\[/ s/^listen_port *=.*/listen_port = $PROXY_PORT/" \
+  local ports_file=$WORK_DIR/rwproxy.ports
+  # Port 0 for the proxy and its metrics: the kernel picks free ports, rwproxy writes them to
+  # --ports-file (a port chosen beforehand can be taken by any client socket before the bind).
+  sed -e "/^\[proxy\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" \
     -e "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$TOPO_DIR/rwproxy.toml" \
     >"$WORK_DIR/rwproxy.toml"
-  grep -q "^listen_port = $PROXY_PORT\$" "$WORK_DIR/rwproxy.toml" ||
-    fail "could not set listen_port in the config copy"
-  [[ $(grep -c "^listen_port = $PROXY_PORT\$" "$WORK_DIR/rwproxy.toml") == 1 ]] ||
-    fail "the proxy port was written into more than one table"
+  [[ $(grep -c "^listen_port = 0\$" "$WORK_DIR/rwproxy.toml") == 2 ]] ||
+    fail "could not set both listen_port keys to 0 in the config copy"
 
-  "$1" --config "$WORK_DIR/rwproxy.toml" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
+  "$1" --config "$WORK_DIR/rwproxy.toml" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
   PROXY_PID=$!
   local tries=$((PROXY_START_TIMEOUT_S * 10))
-  until port_in_use "$PROXY_PORT" && [[ -n $METRICS_PORT ]]; do
+  until [[ -s $ports_file ]]; do
     if ! kill -0 "$PROXY_PID" 2>/dev/null; then
       show_proxy_log
       wait "$PROXY_PID" 2>/dev/null || true
       PROXY_PID=""
       fail "rwproxy exited during startup"
     fi
-    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not listen (proxy $PROXY_PORT, metrics) in ${PROXY_START_TIMEOUT_S}s"; }
-    METRICS_PORT=$(sed -n 's|.*metrics on http://[^ ]*:\([0-9][0-9]*\)/metrics.*|\1|p' "$WORK_DIR/rwproxy.log" | head -n 1)
+    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not write $ports_file in ${PROXY_START_TIMEOUT_S}s"; }
     sleep 0.1
   done
+  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
+  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  [[ -n $METRICS_PORT ]] || { show_proxy_log; fail "test setup: rwproxy could not serve metrics"; }
   note "rwproxy pid $PROXY_PID listening on $PROXY_PORT, metrics on $METRICS_PORT"
 }
 

@@ -106,27 +106,6 @@ double MetricsText::sum(std::string_view name, const Labels& labels) const {
   return total;
 }
 
-std::uint16_t metrics_port_from_log(const ProxyProcess& proxy, std::chrono::milliseconds timeout) {
-  static constexpr std::string_view marker = "metrics on http://";
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    std::ifstream in(proxy.log_path());
-    for (std::string line; std::getline(in, line);) {
-      const auto at = line.find(marker);
-      if (at == std::string::npos) continue;
-      const auto path = line.find("/metrics", at + marker.size());
-      if (path == std::string::npos) continue;
-      const auto colon = line.rfind(':', path);
-      if (colon == std::string::npos || colon < at) continue;
-      return static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1, path - colon - 1)));
-    }
-    if (Clock::now() >= deadline) {
-      throw std::runtime_error("no \"metrics on http://...\" line in the proxy log; log:\n" + proxy.log_tail());
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
 std::string http_get(std::uint16_t port, std::string_view path, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   int error = 0;

@@ -38,10 +38,6 @@ class MetricsText {
   std::vector<MetricSample> samples_;
 };
 
-// The port of "metrics on http://ADDRESS:PORT/metrics" in the proxy's log (listen_port = 0 picks
-// one); throws std::runtime_error if the line does not appear within `timeout`.
-std::uint16_t metrics_port_from_log(const ProxyProcess& proxy, std::chrono::milliseconds timeout);
-
 // The body of GET `path` (HTTP/1.0, read until the server closes); throws std::runtime_error on a
 // connect failure, a timeout or a status other than 200.
 std::string http_get(std::uint16_t port, std::string_view path, std::chrono::milliseconds timeout);

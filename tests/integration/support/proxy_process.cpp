@@ -1,9 +1,7 @@
 #include "tests/integration/support/proxy_process.hpp"
 
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +16,6 @@
 #include <vector>
 
 #include "tests/integration/support/environment.hpp"
-#include "tests/integration/support/raw_socket.hpp"
 
 namespace rwproxy::test {
 namespace {
@@ -91,18 +88,17 @@ std::string slurp(const std::filesystem::path& path) {
   return out.str();
 }
 
-std::uint16_t free_tcp_port() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error(std::string("cannot find a free port: ") + std::strerror(errno));
+// "listen_port=N\nmetrics_port=M\n" as written by rwproxy --ports-file; nullopt until it exists.
+std::optional<std::map<std::string, std::uint16_t>> read_ports_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::map<std::string, std::uint16_t> ports;
+  for (std::string line; std::getline(in, line);) {
+    const auto equals = line.find('=');
+    if (equals == std::string::npos) throw std::runtime_error("malformed line in " + path.string() + ": " + line);
+    ports[line.substr(0, equals)] = static_cast<std::uint16_t>(std::stoi(line.substr(equals + 1)));
   }
-  return ntohs(address.sin_port);
+  return ports;
 }
 
 // Distinguishes the files of several proxies started by one test: "<test>-1", "<test>-2", ...
@@ -150,14 +146,17 @@ std::string describe_wait_status(int status) {
 }
 
 ProxyProcess::ProxyProcess(const Topology& topology, ProxySettings settings)
-    : binary_(required_env("RWPROXY_BIN")), port_(free_tcp_port()) {
+    : binary_(required_env("RWPROXY_BIN")) {
   const std::string test_name = current_test_name();
   const std::string name = test_name + "-" + std::to_string(next_instance(test_name));
   config_path_ = artifact_path(name + ".toml");
   log_path_ = artifact_path(name + ".log");
+  ports_path_ = artifact_path(name + ".ports");
+  std::filesystem::remove(ports_path_);
   const std::string base = slurp(topology.proxy_config);
-  settings.values["proxy.listen_port"] = std::to_string(port_);
-  // The topology's fixed metrics port would clash with a developer's running proxy: 0 = any.
+  // Port 0: the kernel picks free ports and the proxy reports them in its --ports-file (choosing
+  // a port first and handing it over races with every other socket on the machine).
+  settings.values["proxy.listen_port"] = "0";
   if (base.find("\n[metrics]") != std::string::npos) settings.values.try_emplace("metrics.listen_port", "0");
   std::ofstream(config_path_) << rewrite_config(base, settings);
   spawn();
@@ -168,7 +167,9 @@ void ProxyProcess::spawn() {
   // Everything the child needs is prepared before fork: after it only async-signal-safe calls.
   const int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("cannot create " + log_path_.string());
-  std::vector<std::string> args{binary_.string(), "--config", config_path_.string(), "--log-level", "debug"};
+  std::vector<std::string> args{binary_.string(), "--config",     config_path_.string(),
+                                "--log-level",    "debug",       "--ports-file",
+                                ports_path_.string()};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -195,13 +196,26 @@ void ProxyProcess::wait_until_listening(std::chrono::milliseconds timeout) {
       throw std::runtime_error("rwproxy " + describe_wait_status(*wait_status_) + " during startup; log " +
                                log_path_.string() + ":\n" + log_tail());
     }
-    if (connect_tcp(port_)) return;
+    if (auto ports = read_ports_file(ports_path_)) {
+      port_ = (*ports)["listen_port"];
+      if (auto metrics = ports->find("metrics_port"); metrics != ports->end()) metrics_port_ = metrics->second;
+      if (port_ == 0) throw std::runtime_error("no listen_port in " + ports_path_.string());
+      return;
+    }
     if (Clock::now() >= deadline) {
-      throw std::runtime_error("rwproxy did not accept on port " + std::to_string(port_) + " within " +
+      throw std::runtime_error("rwproxy did not write " + ports_path_.string() + " within " +
                                std::to_string(timeout.count()) + " ms; log:\n" + log_tail());
     }
     std::this_thread::sleep_for(20ms);
   }
+}
+
+std::uint16_t ProxyProcess::metrics_port() const {
+  if (!metrics_port_) {
+    throw std::runtime_error("rwproxy serves no metrics (disabled, or the endpoint could not bind); log:\n" +
+                             log_tail());
+  }
+  return *metrics_port_;
 }
 
 bool ProxyProcess::running() {

@@ -35,7 +35,8 @@ std::string rewrite_config(std::string_view base, const ProxySettings& settings)
 
 class ProxyProcess {
  public:
-  // Writes the config, starts $RWPROXY_BIN and waits (10 s at most) until its port accepts.
+  // Writes the config (listen_port = 0, metrics on port 0), starts $RWPROXY_BIN with --ports-file
+  // and waits (10 s at most) until it has written the ports it bound.
   // Throws std::runtime_error (with the proxy's log) if it does not come up.
   ProxyProcess(const Topology& topology, ProxySettings settings = {});
   ~ProxyProcess();
@@ -43,6 +44,8 @@ class ProxyProcess {
   ProxyProcess& operator=(const ProxyProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // Throws (with the proxy's log) when the proxy serves no metrics.
+  std::uint16_t metrics_port() const;
   pid_t pid() const { return pid_; }
   const std::filesystem::path& log_path() const { return log_path_; }
   const std::filesystem::path& config_path() const { return config_path_; }
@@ -60,7 +63,9 @@ class ProxyProcess {
   std::filesystem::path binary_;
   std::filesystem::path config_path_;
   std::filesystem::path log_path_;
+  std::filesystem::path ports_path_;
   std::uint16_t port_ = 0;
+  std::optional<std::uint16_t> metrics_port_;
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
 };

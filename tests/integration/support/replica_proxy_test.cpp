@@ -21,7 +21,7 @@ ProxySettings ReplicaProxyTest::proxy_settings() {
 
 void ReplicaProxyTest::SetUp() {
   ProxyTest::SetUp();
-  metrics_port_ = metrics_port_from_log(proxy(), 10s);
+  metrics_port_ = proxy().metrics_port();
   for (std::size_t i = 0; i < topology_.replica_ports.size(); ++i) {
     ASSERT_TRUE(wait_eligible(replica_name(i), true, 20s)) << "log:\n" << proxy().log_tail();
     // Eligible comes before the first heartbeat is seen (lag unknown): wait for a measured lag too.
