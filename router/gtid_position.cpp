@@ -1,0 +1,96 @@
+#include "router/gtid_position.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace rwproxy::router {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n')) text.remove_suffix(1);
+  return text;
+}
+
+template <typename Number>
+bool parse_number(std::string_view text, Number& out) {
+  if (text.empty() || text.size() > 20) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+std::optional<Gtid> parse_gtid(std::string_view text) {
+  const auto first = text.find('-');
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = text.find('-', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  Gtid gtid;
+  if (!parse_number(text.substr(0, first), gtid.domain) ||
+      !parse_number(text.substr(first + 1, second - first - 1), gtid.server_id) ||
+      !parse_number(text.substr(second + 1), gtid.sequence)) {
+    return std::nullopt;
+  }
+  return gtid;
+}
+
+}  // namespace
+
+std::optional<GtidPosition> GtidPosition::parse(std::string_view text) {
+  GtidPosition position;
+  text = trim(text);
+  if (text.empty()) return position;
+  for (;;) {
+    const auto comma = text.find(',');
+    auto gtid = parse_gtid(trim(text.substr(0, comma)));
+    if (!gtid) return std::nullopt;
+    auto at = std::lower_bound(position.gtids_.begin(), position.gtids_.end(), gtid->domain,
+                               [](const Gtid& g, std::uint32_t domain) { return g.domain < domain; });
+    if (at != position.gtids_.end() && at->domain == gtid->domain) return std::nullopt;
+    position.gtids_.insert(at, *gtid);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return position;
+}
+
+bool GtidPosition::covers(const GtidPosition& other) const {
+  auto mine = gtids_.begin();
+  for (const Gtid& wanted : other.gtids_) {
+    while (mine != gtids_.end() && mine->domain < wanted.domain) ++mine;
+    if (mine == gtids_.end() || mine->domain != wanted.domain || mine->sequence < wanted.sequence) return false;
+  }
+  return true;
+}
+
+void GtidPosition::merge(const Gtid& gtid) {
+  auto at = std::lower_bound(gtids_.begin(), gtids_.end(), gtid.domain,
+                             [](const Gtid& g, std::uint32_t domain) { return g.domain < domain; });
+  if (at == gtids_.end() || at->domain != gtid.domain) {
+    gtids_.insert(at, gtid);
+  } else if (gtid.sequence > at->sequence) {
+    *at = gtid;
+  }
+}
+
+void GtidPosition::merge(const GtidPosition& other) {
+  for (const Gtid& gtid : other.gtids_) merge(gtid);
+}
+
+std::string GtidPosition::to_string() const {
+  std::string out;
+  for (const Gtid& gtid : gtids_) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(gtid.domain);
+    out += '-';
+    out += std::to_string(gtid.server_id);
+    out += '-';
+    out += std::to_string(gtid.sequence);
+  }
+  return out;
+}
+
+}  // namespace rwproxy::router
