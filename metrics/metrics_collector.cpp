@@ -150,6 +150,25 @@ void MetricsCollector::add_routing(std::vector<MetricFamily>& out) const {
   sample(fallbacks, {{"reason", "replica_lag"}}, static_cast<double>(total(0, router::Reason::replica_lag)));
   sample(family(out, "rwproxy_read_retries_total", "Reads retried after a replica failure", MetricType::Counter), {},
          static_cast<double>(sum_workers(metrics_, [](const WorkerCounters& w) { return w.read_retries.load(); })));
+  auto sum_of = [this](Counter WorkerCounters::*member) {
+    return static_cast<double>(sum_workers(metrics_, [member](const WorkerCounters& w) { return (w.*member).load(); }));
+  };
+  auto& waits = family(out, "rwproxy_causal_waits_total",
+                       "Reads that waited on a replica for the session's GTID position, by outcome", MetricType::Counter);
+  sample(waits, {{"outcome", "reached"}}, sum_of(&WorkerCounters::causal_waits_reached));
+  sample(waits, {{"outcome", "timeout"}}, sum_of(&WorkerCounters::causal_waits_timed_out));
+  {
+    auto& wait_time = family(out, "rwproxy_causal_wait_duration_seconds",
+                             "Time a replica took to answer MASTER_GTID_WAIT", MetricType::Histogram);
+    std::vector<const LatencyHistogram*> parts;
+    for (const auto& w : metrics_.workers()) parts.push_back(&w->causal_wait);
+    add_histogram(wait_time, {}, parts);
+  }
+  auto& tokens = family(out, "rwproxy_consistency_tokens_total",
+                        "Consistency tokens presented (hint or SET), by result", MetricType::Counter);
+  sample(tokens, {{"result", "valid"}}, sum_of(&WorkerCounters::tokens_valid));
+  sample(tokens, {{"result", "malformed"}}, sum_of(&WorkerCounters::tokens_malformed));
+  sample(tokens, {{"result", "unreachable"}}, sum_of(&WorkerCounters::tokens_unreachable));
   auto& latency = family(out, "rwproxy_statement_duration_seconds", "Statement latency as the proxy sees it",
                          MetricType::Histogram);
   for (std::size_t target = 0; target < WorkerCounters::targets; ++target) {

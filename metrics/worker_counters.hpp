@@ -52,6 +52,13 @@ class WorkerCounters {
   Counter auth_failures{0};
   Counter bytes_received{0};
   Counter bytes_sent{0};
+  // Read-your-writes: MASTER_GTID_WAIT before replica reads, and consistency tokens presented.
+  LatencyHistogram causal_wait;
+  Counter causal_waits_reached{0};
+  Counter causal_waits_timed_out{0};
+  Counter tokens_valid{0};
+  Counter tokens_malformed{0};
+  Counter tokens_unreachable{0};
   DigestTable digests;
 
  private:

@@ -23,6 +23,7 @@ struct SyncedState {
   std::string schema;
   std::uint64_t replay_applied = 0;  // sequence of the last replayed SET
   bool in_transaction = false;       // the server said SERVER_STATUS_IN_TRANS in its last reply
+  bool tracks_last_gtid = false;     // session_track_system_variables includes last_gtid (master)
 };
 
 class BackendConnection {

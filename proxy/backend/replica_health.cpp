@@ -40,7 +40,11 @@ void ReplicaHealth::report_failure(std::size_t replica, Clock::time_point now) {
 void ReplicaHealth::update_from_monitor(std::size_t replica, const MonitoredReplica& state, Clock::time_point now) {
   if (replica >= count_) return;
   std::lock_guard lock(mutex_);
-  monitored_[replica] = state;
+  // A check that could not read the position keeps the last one: positions only grow.
+  MonitoredReplica& kept = monitored_[replica];
+  kept.up = state.up;
+  kept.lag_ms = state.lag_ms;
+  if (state.applied) kept.applied = state.applied;
   lag_admitted_[replica] = router::lag_gate(lag_admitted_[replica], state.lag_ms, max_lag_ms_, readmit_lag_ms_);
   republish(now);
 }
@@ -56,6 +60,7 @@ void ReplicaHealth::republish(Clock::time_point now) {
     r.up = monitored_[i].up && !failed_recently;
     r.lag_ms = monitored_[i].lag_ms;
     r.lag_admitted = lag_admitted_[i];
+    r.applied = monitored_[i].applied;
   }
   next->version = ++version_;
   next_retry_.store(earliest_retry.time_since_epoch().count(), std::memory_order_relaxed);

@@ -22,6 +22,7 @@ namespace rwproxy::backend {
 struct MonitoredReplica {
   bool up = true;                       // reachable, and both replication threads running
   std::optional<std::uint32_t> lag_ms;  // unknown until measured
+  std::optional<router::GtidPosition> applied;  // @@gtid_slave_pos; nullopt: not read this time
 };
 
 class ReplicaHealth {

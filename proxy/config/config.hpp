@@ -13,6 +13,13 @@ namespace rwproxy::config {
 enum class BackendRole { master, replica };
 // [routing] no_eligible_replica: what a read does when no replica may serve it.
 enum class NoReplicaAction { master, error };
+// [routing] consistency: how a session's reads are kept from showing data older than its writes
+// (and than a consistency token it presented).
+enum class Consistency {
+  window,  // reads go to the master for read_after_write_window_ms after a write
+  causal,  // reads go to a replica that has applied the session's GTID position (or waits for it)
+  none,    // reads never wait: replicas may be behind the session's own writes
+};
 // [[rules]] route.
 enum class RuleRoute {
   master,   // always the master
@@ -69,6 +76,9 @@ struct Routing {
   bool hints = true;                                // honour /* rwproxy:master|replica */ hints
   std::uint32_t replica_retry_interval_ms = 5000;   // a replica whose connection failed is left
                                                     // out this long
+  Consistency consistency = Consistency::window;
+  std::uint32_t causal_wait_timeout_ms = 500;       // longest MASTER_GTID_WAIT on a replica
+  bool monotonic_reads = true;                      // a session never reads older data than before
 };
 
 // [monitor]: the backend monitor's own connections (off the data path).
@@ -104,6 +114,7 @@ struct Rule {
   std::optional<std::string> table;          // "name" or "schema.name"
   RuleRoute route = RuleRoute::any;
   std::optional<std::uint32_t> max_replica_lag_ms;  // replaces Routing::max_replica_lag_ms
+  std::optional<Consistency> consistency;           // replaces Routing::consistency
 };
 
 struct Config {

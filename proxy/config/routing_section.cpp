@@ -16,6 +16,10 @@ constexpr Choice<NoReplicaAction> no_replica_actions[] = {
 };
 
 constexpr Field<Routing> routing_fields[] = {
+    {"consistency", [](ValueReader& v, Routing& r) { v.read_choice(consistency_modes, r.consistency); }},
+    {"causal_wait_timeout_ms",
+     [](ValueReader& v, Routing& r) { v.read_integer<1, one_hour_ms>(r.causal_wait_timeout_ms); }},
+    {"monotonic_reads", [](ValueReader& v, Routing& r) { v.read_bool(r.monotonic_reads); }},
     {"read_after_write_window_ms",  // 0 = off
      [](ValueReader& v, Routing& r) {
        v.read_integer<0, one_hour_ms>(r.read_after_write_window_ms);

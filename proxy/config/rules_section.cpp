@@ -63,6 +63,11 @@ constexpr Field<Rule> rule_fields[] = {
     {"route", [](ValueReader& v, Rule& r) { v.read_choice(routes, r.route); }, true},
     {"max_replica_lag_ms",
      [](ValueReader& v, Rule& r) { v.read_optional_integer<1, one_day_ms>(r.max_replica_lag_ms); }},
+    {"consistency",
+     [](ValueReader& v, Rule& r) {
+       Consistency mode{};
+       if (v.read_choice(consistency_modes, mode)) r.consistency = mode;
+     }},
 };
 
 constexpr std::string_view matcher_keys[] = {"digest", "digest_regex", "user", "schema", "table"};

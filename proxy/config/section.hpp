@@ -32,6 +32,13 @@ struct Section {
   void (*validate)(const Config& config, Problems& problems);
 };
 
+// [routing] consistency and [[rules]] consistency.
+inline constexpr Choice<Consistency> consistency_modes[] = {
+    {"window", Consistency::window},
+    {"causal", Consistency::causal},
+    {"none", Consistency::none},
+};
+
 Section proxy_section();
 Section timeouts_section();
 Section routing_section();

@@ -63,18 +63,20 @@ class ValueReader {
   // One of `choices` by name; anything else is reported with the allowed names:
   // must be "master" or "replica" (got "primary").
   template <class Enum, std::size_t N>
-  void read_choice(const Choice<Enum> (&choices)[N], Enum& out) {
+  // True when a valid choice was read into `out`.
+  bool read_choice(const Choice<Enum> (&choices)[N], Enum& out) {
     const auto text = string_value();
-    if (!text) return;
+    if (!text) return false;
     std::string_view names[N];
     for (std::size_t i = 0; i < N; ++i) {
       if (choices[i].name == *text) {
         out = choices[i].value;
-        return;
+        return true;
       }
       names[i] = choices[i].name;
     }
     report_not_one_of(names, *text);
+    return false;
   }
 
   // Adds a problem at this value's key path.

@@ -51,7 +51,7 @@ void count(ExplainFileSummary& summary, router::Target target) {
 router::ReplicaSnapshot healthy_snapshot(const config::Config& config) {
   router::ReplicaSnapshot snapshot;
   for (const config::Backend* replica : config.replicas()) {
-    snapshot.replicas.push_back(router::ReplicaState{replica->name, replica->weight, true, true, 0});
+    snapshot.replicas.push_back(router::ReplicaState{replica->name, replica->weight, true, true, 0, std::nullopt});
   }
   return snapshot;
 }

@@ -48,6 +48,8 @@ bool default_routing_after_rules(const parser::StatementInfo& info, Reason reaso
   switch (reason) {
     case Reason::read_after_write_window:
     case Reason::read:
+    case Reason::causal_read:
+    case Reason::causal_wait:
     case Reason::replica_lag:
     case Reason::no_eligible_replica:
       return true;
@@ -178,6 +180,13 @@ std::string_view describe(Reason reason) {
     case Reason::rule: return "a [[rules]] entry chose the target";
     case Reason::no_eligible_replica: return "a read, but no replica is up: sent to the master (or refused)";
     case Reason::replica_lag: return "a read, but every live replica lags past the limit: sent to the master (or refused)";
+    case Reason::causal_read:
+      return "the session wrote (or presented a token): sent to a replica known to have applied that GTID position";
+    case Reason::causal_wait:
+      return "no replica is known to have applied the session's GTID position yet: a replica waits for it first "
+             "(MASTER_GTID_WAIT, causal_wait_timeout_ms), else the master serves the read";
+    case Reason::causal_wait_timeout:
+      return "the replica did not reach the session's GTID position in time: the master served the read";
   }
   return "";
 }

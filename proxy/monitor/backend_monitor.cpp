@@ -180,6 +180,12 @@ void BackendMonitor::run_replica(std::size_t index) {
     } else if (status && status->seconds_behind_master) {
       state.lag_ms = *status->seconds_behind_master * 1000;
     }
+    if (reachable) {
+      // What MASTER_GTID_WAIT compares with: the transactions the SQL thread has applied.
+      if (auto position = probe.scalar("SELECT @@global.gtid_slave_pos")) {
+        state.applied = router::GtidPosition::parse(*position);
+      }
+    }
     check_durations_[1 + index].observe(SteadyClock::now() - started);
     if (status) threads_running_[index].store(replicating ? 1 : 0, std::memory_order_relaxed);
     state.up = tracker.record(reachable) && replicating;

@@ -103,6 +103,8 @@ inline constexpr std::uint16_t backend_lost = 1927;         // ER_CONNECTION_KIL
 inline constexpr std::uint16_t backend_handshake = 1043;    // ER_HANDSHAKE_ERROR
 inline constexpr std::uint16_t no_replica = 1105;           // ER_UNKNOWN_ERROR
 inline constexpr std::uint16_t statement_timeout = 1969;    // ER_STATEMENT_TIMEOUT (sqlstate 70100)
+inline constexpr std::uint16_t bad_token = 1231;            // ER_WRONG_VALUE_FOR_VAR (sqlstate 42000)
+inline constexpr std::uint16_t token_unreachable = 1525;    // ER_WRONG_VALUE (sqlstate HY000)
 
 // The backend could not be reached or was lost: another backend may serve.
 inline constexpr bool is_unreachable(std::uint16_t code) { return code == backend_unavailable || code == backend_lost; }

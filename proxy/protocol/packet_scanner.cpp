@@ -33,6 +33,12 @@ bool PacketScanner::header_complete(Step& step) {
   return true;
 }
 
+std::size_t PacketScanner::pending_head_bytes() const {
+  if (state_ == State::header && !continuing_) return header_have_;
+  if (state_ == State::prefix) return header_.size() + prefix_have_;
+  return 0;
+}
+
 PacketScanner::Step PacketScanner::next(Bytes input) {
   Step step;
   std::size_t pos = 0;
@@ -51,6 +57,11 @@ PacketScanner::Step PacketScanner::next(Bytes input) {
     }
     if (state_ == State::body && frame_left_ == 0) {
       state_ = State::header;
+      if (!continuing_ && report_end_) {
+        report_end_ = false;
+        step.event = Event::packet_end;
+        break;
+      }
       continue;
     }
     if (pos == input.size()) break;  // need_more

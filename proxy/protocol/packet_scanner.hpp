@@ -1,6 +1,7 @@
 // Finds packet boundaries in a byte stream that is relayed without being copied into packets.
 // It stops at each logical packet's head (continuation frames belong to their packet) so the
-// caller can look at the first payload bytes and say whether the stream ends after that packet.
+// caller can look at the first payload bytes and say whether the stream ends after that packet,
+// or ask to be told when that packet's last byte has gone by.
 #pragma once
 
 #include <array>
@@ -23,6 +24,7 @@ class PacketScanner {
   enum class Event {
     need_more,      // all input consumed, stream not finished
     packet_head,    // `head` is valid; call end_after_packet() if this packet ends the stream
+    packet_end,     // the packet given report_packet_end() is complete; `consumed` stops at its end
     end_of_stream,  // the packet marked as last is complete; `consumed` stops right after it
     bad_sequence,   // a frame carried an unexpected sequence id
   };
@@ -39,9 +41,15 @@ class PacketScanner {
   Step next(Bytes input);
   // Marks the packet whose head was just returned as the last one of the stream.
   void end_after_packet() { last_packet_ = true; }
+  // Asks for a packet_end step once the packet whose head was just returned has been consumed
+  // (continuation frames included). Before end_of_stream if both are asked for.
+  void report_packet_end() { report_end_ = true; }
 
   std::uint8_t next_sequence_id() const { return expected_seq_; }
   bool at_packet_boundary() const { return state_ == State::header && header_have_ == 0 && !continuing_; }
+  // Bytes of a packet's head (frame header and prefix) consumed but not yet returned in a
+  // packet_head step; 0 at packet boundaries, inside bodies and in continuation-frame headers.
+  std::size_t pending_head_bytes() const;
 
  private:
   enum class State { header, prefix, body };
@@ -58,6 +66,7 @@ class PacketScanner {
   std::size_t frame_left_ = 0;  // payload bytes of the current frame not yet consumed
   bool continuing_ = false;     // the next frame continues the current packet
   bool last_packet_ = false;
+  bool report_end_ = false;     // emit packet_end when the current packet is complete
   std::uint8_t expected_seq_ = 0;
 };
 

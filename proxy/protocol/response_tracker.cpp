@@ -21,6 +21,7 @@ void ResponseTracker::start(Command command, std::uint32_t capabilities, bool cu
   allow_infile_ = command == Command::query;
   summary_ = Summary{};
   remaining_ = 0;
+  ok_with_session_state_ = false;
   switch (command) {
     case Command::query:
     case Command::stmt_execute:
@@ -49,6 +50,7 @@ void ResponseTracker::read_ok(const PacketHead& head) {
     summary_.affected_rows = ok.affected_rows;
     summary_.last_insert_id = ok.last_insert_id;
     summary_.has_status = true;
+    ok_with_session_state_ = ok.status_flags & server_status::session_state_changed;
   }
 }
 
@@ -139,6 +141,7 @@ ResponseTracker::Verdict ResponseTracker::after_prepare_params() {
 
 ResponseTracker::Verdict ResponseTracker::on_packet(const PacketHead& head) {
   const bool deprecate_eof = capabilities_ & capability::deprecate_eof;
+  ok_with_session_state_ = false;  // read_ok() sets it
   switch (state_) {
     case State::result_start:
       return on_result_start(head);

@@ -43,6 +43,10 @@ class ResponseTracker {
   static bool expects_response(Command command);
 
   const Summary& summary() const { return summary_; }
+  // Whether the packet just given to on_packet() is an OK (0x00, or the 0xfe OK ending a result
+  // set under CLIENT_DEPRECATE_EOF) with SERVER_SESSION_STATE_CHANGED: its session-state block
+  // is worth reading (see session_state_info.hpp).
+  bool ok_with_session_state() const { return ok_with_session_state_; }
 
  private:
   enum class State {
@@ -74,6 +78,7 @@ class ResponseTracker {
   bool cursor_ = false;
   bool allow_infile_ = false;
   std::uint64_t remaining_ = 0;  // column definitions / params still to come
+  bool ok_with_session_state_ = false;
   Summary summary_;
 };
 

@@ -13,6 +13,15 @@ router::RuleRoute convert(config::RuleRoute route) {
   return router::RuleRoute::any;
 }
 
+router::Consistency convert(config::Consistency mode) {
+  switch (mode) {
+    case config::Consistency::window: return router::Consistency::window;
+    case config::Consistency::causal: return router::Consistency::causal;
+    case config::Consistency::none: return router::Consistency::none;
+  }
+  return router::Consistency::window;
+}
+
 }  // namespace
 
 router::RoutingPolicy make_routing_policy(const config::Config& config) {
@@ -20,6 +29,8 @@ router::RoutingPolicy make_routing_policy(const config::Config& config) {
   policy.read_after_write_window = std::chrono::milliseconds(config.routing.read_after_write_window_ms);
   policy.max_replica_lag_ms = config.routing.max_replica_lag_ms;
   policy.error_when_no_replica = config.routing.no_eligible_replica == config::NoReplicaAction::error;
+  policy.consistency = convert(config.routing.consistency);
+  policy.monotonic_reads = config.routing.monotonic_reads;
   for (const config::Rule& rule : config.rules) {
     router::Rule compiled;
     compiled.name = rule.name;
@@ -30,6 +41,7 @@ router::RoutingPolicy make_routing_policy(const config::Config& config) {
     compiled.table = rule.table;
     compiled.route = convert(rule.route);
     compiled.max_replica_lag_ms = rule.max_replica_lag_ms;
+    if (rule.consistency) compiled.consistency = convert(*rule.consistency);
     policy.rules.push_back(std::move(compiled));
   }
   return policy;

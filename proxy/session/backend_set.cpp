@@ -45,6 +45,9 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
   if (!connection) {
     auto settings = login;
     settings.database = state.schema();
+    // The master reports each commit's GTID in its OK packets (session tracking), whether or not
+    // the client asked for session tracking; the relay strips it for clients that did not.
+    if (ref.is_master()) settings.capabilities |= protocol::capability::session_track;
     const backend::BackendAddress target = address(ref);  // named: no temporaries in co_await (GCC 12)
     auto opened = co_await backend::BackendConnection::connect(
         target, std::move(settings), std::chrono::milliseconds(config_.timeouts.connect_timeout_ms),
@@ -84,6 +87,12 @@ awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, backend::Backend
     auto r = co_await backend::run_internal_command(connection, payload);
     if (!r.ok()) co_return failure(r, "ROLLBACK");
     synced.in_transaction = false;
+  }
+  if (ref.is_master() && !synced.tracks_last_gtid &&
+      (connection.capabilities() & protocol::capability::session_track)) {
+    auto r = co_await backend::run_internal_command(connection, track_last_gtid_);
+    if (!r.ok()) co_return failure(r, "session_track_system_variables");
+    synced.tracks_last_gtid = true;
   }
   if (!state.schema().empty() && synced.schema != state.schema()) {
     std::string payload(1, static_cast<char>(protocol::Command::init_db));

@@ -11,6 +11,7 @@
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/protocol/constants.hpp"
 #include "proxy/session/session_state.hpp"
 
 namespace rwproxy::session {
@@ -31,6 +32,15 @@ class BackendSet {
 
   BackendSet(const config::Config& config, metrics::WorkerCounters& metrics)
       : config_(config), metrics_(metrics), replicas_(config.replicas().size()) {}
+
+  // Whether the client negotiated session tracking itself: then it keeps the variables it tracks
+  // and last_gtid is added to them; otherwise last_gtid alone is tracked (and stripped).
+  void set_client_tracks_session(bool tracks) {
+    track_last_gtid_ = std::string(1, static_cast<char>(protocol::Command::query)) +
+                       (tracks ? "SET SESSION session_track_system_variables = CONCAT_WS(',', "
+                                 "NULLIF(@@session.session_track_system_variables, ''), 'last_gtid')"
+                               : "SET SESSION session_track_system_variables = 'last_gtid'");
+  }
   ~BackendSet();
   BackendSet(const BackendSet&) = delete;
   BackendSet& operator=(const BackendSet&) = delete;
@@ -58,6 +68,8 @@ class BackendSet {
 
   const config::Config& config_;
   metrics::WorkerCounters& metrics_;
+  std::string track_last_gtid_ = std::string(1, static_cast<char>(protocol::Command::query)) +
+                                "SET SESSION session_track_system_variables = 'last_gtid'";
   std::unique_ptr<backend::BackendConnection> master_;
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
 };

@@ -12,6 +12,12 @@
 
 namespace rwproxy::session {
 
+// What the relay does with OK packets that carry session-state information.
+struct RelaySessionTracking {
+  bool read_last_gtid = false;  // the backend tracks last_gtid: read it from them
+  bool strip = false;           // the client did not negotiate session tracking: remove it
+};
+
 class CommandRelay {
  public:
   enum class Result {
@@ -25,7 +31,10 @@ class CommandRelay {
     bool bytes_to_client = false;  // some of the response was already forwarded
     bool timed_out = false;        // the backend was silent longer than the query timeout
     protocol::ResponseTracker::Summary summary;
+    std::string last_gtid;         // the last last_gtid the server reported (session tracking)
   };
+
+  using SessionTracking = RelaySessionTracking;
 
   explicit CommandRelay(std::size_t buffer_size) : buffer_(buffer_size) {}
 
@@ -33,18 +42,40 @@ class CommandRelay {
   // `timeout` (0 = none) bounds each wait for the backend's next bytes.
   awaitable<Outcome> run(protocol::Command command, std::string_view command_frames, std::uint8_t next_sequence,
                          bool cursor, backend::BackendConnection& backend, net::PacketChannel& client,
-                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+                         SessionTracking tracking = {});
+  // Relays the response to a command already sent (pipelined behind another one). With
+  // `discard`, the response is read to its end and nothing reaches the client.
+  awaitable<Outcome> relay_response(protocol::Command command, std::uint8_t next_sequence, bool cursor,
+                                    backend::BackendConnection& backend, net::PacketChannel& client,
+                                    std::chrono::milliseconds timeout, SessionTracking tracking, bool discard);
 
  private:
   enum class ChunkStatus { more, done, infile, bad_stream };
 
-  ChunkStatus scan_chunk(protocol::Bytes chunk, std::size_t& forward);
+  // Scans one chunk; what goes to the client is then output() (held-back, captured and
+  // rewritten packets make it differ from the chunk).
+  ChunkStatus scan_chunk(protocol::Bytes chunk);
+  void on_head(protocol::Bytes chunk, std::size_t pos, const protocol::PacketHead& head, std::size_t& flushed);
+  void finish_capture();
+  void emit(protocol::Bytes chunk, std::size_t begin, std::size_t end);
+  void emit_text(protocol::Bytes chunk, std::string_view text);
+  std::string_view output(protocol::Bytes chunk) const;
   awaitable<Result> forward_local_infile(backend::BackendConnection& backend, net::PacketChannel& client);
 
   std::vector<std::uint8_t> buffer_;
   protocol::ResponseTracker tracker_;
   protocol::PacketScanner scanner_;
   bool infile_requested_ = false;
+  SessionTracking tracking_;
+  // Per chunk: chunk[0, direct_end_) goes out as it is, unless staging_, then out_ does.
+  std::size_t direct_end_ = 0;
+  bool staging_ = false;
+  std::string out_;
+  std::string held_;     // the start of a packet head that the previous chunk ended in
+  std::string capture_;  // a whole OK packet with session state, frame header included
+  bool capturing_ = false;
+  std::string last_gtid_;
 };
 
 }  // namespace rwproxy::session

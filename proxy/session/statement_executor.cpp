@@ -34,6 +34,8 @@ void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hi
   refresh_settings();
   state_.reset(login.database);
   statements_.clear();
+  consistency_ = ConsistencyState{};
+  backends_.set_client_tracks_session(login.capabilities & protocol::capability::session_track);
   login_ = std::move(login);
   hints_allowed_ = hints_allowed;
 }
@@ -109,6 +111,13 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
   const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
   context_.health.load_outstanding(std::span(outstanding.data(), n));
   router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
+  consistency_.fill(session);
+  router::GtidPosition with_hint;
+  if (statement_token_) {
+    if (session.token_position) with_hint = *session.token_position;
+    with_hint.merge(*statement_token_);
+    session.token_position = &with_hint;
+  }
   router::RouteInput input{info, digest_text, session, *snapshot, std::span(outstanding.data(), n), ++rotation_, now};
   router::Route route = router::decide(input, policy());
   if (context_.logger.enabled(LogLevel::debug)) {
@@ -160,12 +169,20 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::
   metrics::BackendCounters& counters = context_.metrics.backends[dispatch.ref.replica ? 1 + *dispatch.ref.replica : 0];
   metrics::bump(counters.statements);
   metrics::add(counters.busy_connections, 1);
-  if (dispatch.ref.replica) context_.health.statement_started(*dispatch.ref.replica);
+  const std::optional<std::size_t> started_on = dispatch.ref.replica;  // a timed-out wait moves it to the master
+  if (started_on) context_.health.statement_started(*started_on);
   const auto started = std::chrono::steady_clock::now();
   const auto timeout = std::chrono::milliseconds(context_.config.timeouts.query_timeout_ms);
-  auto outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_, timeout);
+  CommandRelay::Outcome outcome;
+  if (dispatch.route.wait_for && dispatch.ref.replica) {
+    outcome = co_await relay_after_wait(command, frames, reply_sequence, cursor, dispatch);
+  } else {
+    outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_, timeout,
+                                  tracking_for(dispatch));
+  }
+  if (!outcome.last_gtid.empty()) consistency_.note_committed(outcome.last_gtid);
   context_.metrics.latency[dispatch.ref.replica ? 1 : 0].observe(std::chrono::steady_clock::now() - started);
-  if (dispatch.ref.replica) context_.health.statement_finished(*dispatch.ref.replica);
+  if (started_on) context_.health.statement_finished(*started_on);
   metrics::add(counters.busy_connections, -1);
   if (outcome.result == CommandRelay::Result::backend_failed) {
     const std::string name = dispatch.connection->address().name;
@@ -207,10 +224,13 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   }
   state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
                          dispatch.ref.replica, router::Clock::now());
+  if (!outcome.summary.error) consistency_.note_replica_read(dispatch.route);
   if (dispatch.connection) {
     // The statement ran on this connection, which was in sync before it: it is in sync after it.
-    dispatch.connection->synced() =
-        backend::SyncedState{state_.schema(), state_.replay_sequence(), (status & protocol::server_status::in_trans) != 0};
+    backend::SyncedState& synced = dispatch.connection->synced();
+    synced.schema = state_.schema();
+    synced.replay_applied = state_.replay_sequence();
+    synced.in_transaction = (status & protocol::server_status::in_trans) != 0;
   }
 }
 
@@ -232,7 +252,15 @@ awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
 awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   std::string_view sql = std::string_view(packet.payload).substr(1);
   if (auto target = explain::explain_route_target(sql)) co_return co_await answer_explain(*target);
+  if (auto statement = consistency_statement(sql)) co_return co_await answer_consistency(*statement);
   parser::StatementInfo info = parser::classify(sql);
+  std::optional<router::GtidPosition> hinted;
+  if (!co_await apply_token_hint(info, hinted)) co_return true;
+  statement_token_ = hinted ? &*hinted : nullptr;
+  struct ClearHint {
+    const router::GtidPosition*& token;
+    ~ClearHint() { token = nullptr; }
+  } clear_hint{statement_token_};
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
   const bool count_digest = context_.config.metrics.top_digests > 0;

@@ -12,6 +12,8 @@
 #include "proxy/protocol/client_handshake.hpp"
 #include "proxy/session/backend_set.hpp"
 #include "proxy/session/command_relay.hpp"
+#include "proxy/session/consistency_state.hpp"
+#include "proxy/session/consistency_statement.hpp"
 #include "proxy/session/prepared_statements.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/session_state.hpp"
@@ -43,6 +45,15 @@ class StatementExecutor {
   static bool session_goes_on(const CommandRelay::Outcome& outcome);
 
   awaitable<bool> run_query(const protocol::Packet& packet);
+  // SELECT rwproxy_consistency_token() / SET @rwproxy_consistency_token = '...': answered here.
+  awaitable<bool> answer_consistency(const ConsistencyStatement& statement);
+  // A per-statement token hint: nullopt when the statement may run, else the client got an ERR.
+  awaitable<bool> apply_token_hint(const parser::StatementInfo& info, std::optional<router::GtidPosition>& token);
+  // Runs frames_ on a replica behind MASTER_GTID_WAIT (route.wait_for); when the wait times out
+  // the read's response is drained and the read runs on the master (causal_wait_timeout).
+  awaitable<CommandRelay::Outcome> relay_after_wait(protocol::Command command, std::string_view frames,
+                                                    std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch);
+  CommandRelay::SessionTracking tracking_for(const Dispatch& dispatch) const;
   // EXPLAIN ROUTE <statement>: the proxy answers with its decision, as a result set.
   awaitable<bool> answer_explain(std::string_view statement);
   awaitable<bool> run_on_master(const protocol::Packet& packet);
@@ -89,6 +100,8 @@ class StatementExecutor {
   std::string frames_;
   std::uint64_t rotation_ = 0;
   parser::Digest digest_;  // of the current statement, when rules or metrics need it
+  ConsistencyState consistency_;
+  const router::GtidPosition* statement_token_ = nullptr;  // a hint's token, for one statement
 };
 
 }  // namespace rwproxy::session

@@ -30,7 +30,7 @@ inline config::Config topology() {
 
 inline router::ReplicaSnapshot replicas(std::optional<std::uint32_t> lag1 = 0, std::optional<std::uint32_t> lag2 = 0) {
   router::ReplicaSnapshot snapshot;
-  snapshot.replicas = {{"replica1", 1, true, true, lag1}, {"replica2", 1, true, true, lag2}};
+  snapshot.replicas = {{"replica1", 1, true, true, lag1, std::nullopt}, {"replica2", 1, true, true, lag2, std::nullopt}};
   return snapshot;
 }
 

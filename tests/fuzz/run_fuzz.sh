@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds fuzz_parser with clang (libFuzzer + ASan + UBSan) in its own build dir and runs it for
-# the given number of seconds on tests/fuzz/corpus/parser. New interesting inputs go to a
-# scratch corpus (merged back by hand with -merge=1 when worth keeping); crashes go to
-# $BUILD_DIR/artifacts and fail the script.
+# Builds the libFuzzer targets with clang (libFuzzer + ASan + UBSan) in their own build dir and
+# runs them for the given number of seconds in all: fuzz_parser for two thirds of it on
+# tests/fuzz/corpus/parser, then fuzz_session_state for the rest on
+# tests/fuzz/corpus/session_state. New interesting inputs go to a scratch corpus per target
+# (merged back by hand with -merge=1 when worth keeping); crashes go to $BUILD_DIR/artifacts and
+# fail the script.
 #   tests/fuzz/run_fuzz.sh 60            # CI
 #   BUILD_DIR=/tmp/bf tests/fuzz/run_fuzz.sh 600
 set -euo pipefail
@@ -12,15 +14,29 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${BUILD_DIR:-$repo/build-fuzz}"
 jobs="${FUZZ_BUILD_JOBS:-2}"
 
+# -max_total_time=0 would mean "no limit": each target gets at least one second.
+parser_seconds=$(( seconds * 2 / 3 ))
+(( parser_seconds >= 1 )) || parser_seconds=1
+session_state_seconds=$(( seconds - parser_seconds ))
+(( session_state_seconds >= 1 )) || session_state_seconds=1
+
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DRWPROXY_FUZZ=ON -DRWPROXY_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_parser
+cmake --build "$build" -j"$jobs" --target fuzz_parser fuzz_session_state
+
+artifacts="$build/artifacts"
+mkdir -p "$artifacts"
 
 seed="$repo/tests/fuzz/corpus/parser"
 scratch="$build/corpus-new"
-artifacts="$build/artifacts"
-mkdir -p "$scratch" "$artifacts"
-
+mkdir -p "$scratch"
 "$build/tests/fuzz/fuzz_parser" "$scratch" "$seed" \
-  -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  -max_total_time="$parser_seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$artifacts/" -print_final_stats=1
+
+seed="$repo/tests/fuzz/corpus/session_state"
+scratch="$build/corpus-new-session_state"
+mkdir -p "$scratch"
+"$build/tests/fuzz/fuzz_session_state" "$scratch" "$seed" \
+  -max_total_time="$session_state_seconds" -max_len=1024 -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$artifacts/session_state-" -print_final_stats=1

@@ -150,6 +150,7 @@ struct Outcome {
   std::size_t consumed = 0;
   Event last = Event::need_more;
   std::vector<Verdict> verdicts;
+  std::vector<bool> session_state;  // ok_with_session_state() after each packet
   Summary summary;
 };
 
@@ -172,6 +173,7 @@ class Relay {
         case Event::packet_head: {
           Verdict v = tracker_.on_packet(step.head);
           run_.verdicts.push_back(v);
+          run_.session_state.push_back(tracker_.ok_with_session_state());
           if (v == Verdict::done || v == Verdict::local_infile) scanner_.end_after_packet();
           continue;
         }
@@ -180,6 +182,9 @@ class Relay {
           return false;
         case Event::end_of_stream:
         case Event::bad_sequence:
+          return true;
+        case Event::packet_end:
+          ADD_FAILURE() << "packet_end was not asked for";
           return true;
       }
     }
@@ -778,6 +783,114 @@ TEST(ResponseTrackerTest, LocalInfileOnlyAnswersAQuery) {
   c.command = Command::stmt_execute;
   c.stream.add(unhex("fb") + "/etc/passwd");
   check(c);  // not a LOCAL INFILE request for COM_STMT_EXECUTE: the response just ends
+}
+
+// ---- session state (CLIENT_SESSION_TRACK) ---------------------------------------------------
+
+constexpr std::uint16_t kStateChanged = server_status::autocommit | server_status::session_state_changed;  // 0x4002
+
+// An OK followed by an empty info and a session-state block with one entry.
+std::string ok_with_state(std::uint16_t status, std::uint8_t type, std::string_view data, std::uint8_t header = 0x00) {
+  std::string entry;
+  Writer e(entry);
+  e.u8(type);
+  e.lenenc_string(data);
+  std::string p = ok(status, 1, 0, header);
+  Writer w(p);
+  w.lenenc_string("");
+  w.lenenc_string(entry);
+  return p;
+}
+
+std::string last_gtid_ok(std::uint16_t status, std::string_view gtid, std::uint8_t header = 0x00) {
+  std::string data;
+  Writer d(data);
+  d.lenenc_string("last_gtid");
+  d.lenenc_string(gtid);
+  return ok_with_state(status, 0 /* SESSION_TRACK_SYSTEM_VARIABLES */, data, header);
+}
+
+std::vector<bool> session_state_of(const Case& c) { return relay(c, {c.stream.bytes}).session_state; }
+
+TEST(ResponseTrackerTest, OkWithSessionState) {
+  Case c;
+  c.stream.add(last_gtid_ok(kStateChanged, "0-3306-123456789"));
+  ASSERT_GT(c.stream.bytes.size(), 4 + PacketScanner::prefix_capacity);  // the block is cut off
+  c.expected = {.status_flags = kStateChanged, .has_status = true, .affected_rows = 1};
+  check(c);
+  EXPECT_EQ(session_state_of(c), std::vector<bool>{true});
+
+  Case plain;
+  plain.stream.add(ok(kAutocommit, 1));
+  EXPECT_EQ(session_state_of(plain), std::vector<bool>{false});
+}
+
+TEST(ResponseTrackerTest, SessionStateOnEachOkOfAMultiStatement) {
+  Case c;  // "SET @@autocommit=0; INSERT ...; COMMIT"
+  c.stream.add(last_gtid_ok(kMore | server_status::session_state_changed, "0-1-7"));
+  c.stream.add(ok(kMore, 1));
+  c.stream.add(last_gtid_ok(kStateChanged, "0-1-8"));
+  c.expected = {.status_flags = kStateChanged, .has_status = true, .affected_rows = 1};
+  check(c);
+  EXPECT_EQ(session_state_of(c), (std::vector<bool>{true, false, true}));
+}
+
+TEST(ResponseTrackerTest, SessionStateOnTheOkEndingAResultSet) {
+  // Under CLIENT_DEPRECATE_EOF the 0xfe OK that ends the rows carries the session state.
+  Case c;
+  c.caps = kCapsDeprecateEof | capability::session_track;
+  c.stream.add(column_count(1)).add(column_def("id")).add(text_row({"1"}));
+  c.stream.add(ok_with_state(kStateChanged, 5 /* SESSION_TRACK_TRANSACTION_STATE */, "\x08T_______", 0xfe));
+  c.expected = {.status_flags = kStateChanged, .has_status = true, .affected_rows = 1, .column_count = 1};
+  check(c);
+  EXPECT_EQ(session_state_of(c), (std::vector<bool>{false, false, false, true}));
+}
+
+TEST(ResponseTrackerTest, OnlyOkPacketsCarrySessionState) {
+  Case eof_terminated;  // an EOF is not an OK, whatever its status says
+  eof_terminated.stream.add(column_count(1)).add(column_def("id")).add(eof(kStateChanged));
+  eof_terminated.stream.add(text_row({"1"})).add(eof(kStateChanged));
+  EXPECT_EQ(session_state_of(eof_terminated), (std::vector<bool>{false, false, false, false, false}));
+
+  // A text row whose bytes are those of an OK with status 0x4002: "", "", "", "@\0", "".
+  Case row;
+  row.caps = kCapsDeprecateEof;
+  row.stream.add(column_count(5)).add_n(5, column_def("c"));
+  const std::string looks_like_ok = text_row({"", "", "", std::string_view("@\0", 2), ""});
+  ASSERT_EQ(hex(looks_like_ok), "00 00 00 02 40 00 00");
+  row.stream.add(looks_like_ok).add(ok_eof(kAutocommit));
+  EXPECT_EQ(session_state_of(row), std::vector<bool>(8, false));
+
+  // COM_STMT_PREPARE_OK starts with 0x00 too: statement id 0x40020000 puts 0x4002 where an
+  // OK's status would be.
+  Case prepare;
+  prepare.command = Command::stmt_prepare;
+  prepare.stream.add(prepare_ok(0x40020000, 0, 0));
+  EXPECT_EQ(session_state_of(prepare), std::vector<bool>{false});
+
+  Case error;
+  error.stream.add(err(1062, "23000", "Duplicate entry '1' for key 'PRIMARY'"));
+  EXPECT_EQ(session_state_of(error), std::vector<bool>{false});
+}
+
+TEST(ResponseTrackerTest, SessionStateOnASinglePacketResponse) {
+  Case c;  // COM_INIT_DB reports the new schema
+  c.command = Command::init_db;
+  c.stream.add(ok_with_state(kStateChanged, 1 /* SESSION_TRACK_SCHEMA */, "\x04shop"));
+  c.expected = {.status_flags = kStateChanged, .has_status = true, .affected_rows = 1};
+  check(c);
+  EXPECT_EQ(session_state_of(c), std::vector<bool>{true});
+}
+
+TEST(ResponseTrackerTest, StartForgetsSessionState) {
+  ResponseTracker tracker;
+  tracker.start(Command::query, kCaps);
+  const std::string p = last_gtid_ok(kStateChanged, "0-1-1");
+  PacketHead head{p.size(), 1, as_bytes(p).first(PacketScanner::prefix_capacity)};
+  EXPECT_EQ(tracker.on_packet(head), Verdict::done);
+  EXPECT_TRUE(tracker.ok_with_session_state());
+  tracker.start(Command::ping, kCaps);
+  EXPECT_FALSE(tracker.ok_with_session_state());
 }
 
 // ---- sequence errors ----------------------------------------------------------------------

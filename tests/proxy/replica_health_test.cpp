@@ -28,7 +28,7 @@ config::Config two_replicas() {
   return config;
 }
 
-MonitoredReplica monitored(bool up, std::optional<std::uint32_t> lag_ms) { return MonitoredReplica{up, lag_ms}; }
+MonitoredReplica monitored(bool up, std::optional<std::uint32_t> lag_ms) { return MonitoredReplica{up, lag_ms, std::nullopt}; }
 
 TEST(ReplicaHealth, InitialSnapshotHasBothReplicasUpWithNamesAndWeights) {
   ReplicaHealth health(two_replicas());

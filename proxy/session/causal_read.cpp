@@ -1,0 +1,148 @@
+// StatementExecutor's read-your-writes parts: consistency tokens (the proxy's own statements and
+// the per-statement hint) and reads that wait on a replica for a GTID position.
+#include <fmt/format.h>
+
+#include "proxy/backend/gtid_wait.hpp"
+#include "proxy/protocol/frame_reader.hpp"
+#include "proxy/protocol/result_set_writer.hpp"
+#include "proxy/session/statement_executor.hpp"
+#include "router/consistency_token.hpp"
+
+namespace rwproxy::session {
+
+using protocol::Command;
+using router::Target;
+
+CommandRelay::SessionTracking StatementExecutor::tracking_for(const Dispatch& dispatch) const {
+  CommandRelay::SessionTracking tracking;
+  tracking.read_last_gtid = dispatch.ref.is_master() && dispatch.connection &&
+                            (dispatch.connection->capabilities() & protocol::capability::session_track);
+  tracking.strip = tracking.read_last_gtid && !(login_.capabilities & protocol::capability::session_track);
+  return tracking;
+}
+
+awaitable<bool> StatementExecutor::answer_consistency(const ConsistencyStatement& statement) {
+  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
+  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+  frames_.clear();
+  if (statement.kind == ConsistencyStatement::Kind::get_token) {
+    protocol::TextResultSet result;
+    protocol::ResultColumn column;
+    column.name = std::string(consistency_token_function) + "()";
+    result.columns.push_back(std::move(column));
+    result.rows = {{router::encode_consistency_token(consistency_.token_position())}};
+    protocol::append_text_result_set(frames_, result, protocol::ResultSetFormat{login_.capabilities, status, 0}, 1);
+  } else {
+    std::optional<router::GtidPosition> position;
+    if (!statement.value || statement.value->empty()) {
+      position = router::GtidPosition{};
+    } else {
+      position = router::decode_consistency_token(*statement.value);
+    }
+    if (!position) {
+      metrics::bump(context_.metrics.tokens_malformed);
+      const protocol::ErrPacket error{
+          protocol::proxy_error::bad_token, "42000",
+          fmt::format("rwproxy: malformed consistency token '{}' (expected what SELECT rwproxy_consistency_token() "
+                      "returns, e.g. 'rwp1.0-1-100')",
+                      statement.value->substr(0, 100))};
+      co_return co_await reply_error(1, error);
+    }
+    if (!position->empty()) metrics::bump(context_.metrics.tokens_valid);
+    consistency_.present_token(std::move(*position));
+    frames_ = protocol::make_ok_frame(1, status);
+  }
+  std::error_code ec;
+  co_await client_.write(frames_, ec);
+  co_return !ec;
+}
+
+awaitable<bool> StatementExecutor::apply_token_hint(const parser::StatementInfo& info,
+                                                    std::optional<router::GtidPosition>& token) {
+  if (!hints_allowed_) co_return true;
+  const std::string* value = info.hint.find(consistency_token_hint);
+  if (!value) co_return true;
+  token = router::decode_consistency_token(*value);
+  if (token) {
+    metrics::bump(context_.metrics.tokens_valid);
+    co_return true;
+  }
+  metrics::bump(context_.metrics.tokens_malformed);
+  const protocol::ErrPacket error{protocol::proxy_error::token_unreachable, "HY000",
+                                  fmt::format("rwproxy: malformed consistency token '{}' in a hint; the statement "
+                                              "did not run",
+                                              value->substr(0, 100))};
+  co_await reply_error(1, error);
+  co_return false;
+}
+
+awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command command, std::string_view frames,
+                                                                     std::uint8_t reply_sequence, bool cursor,
+                                                                     Dispatch& dispatch) {
+  CommandRelay::Outcome failed;
+  failed.result = CommandRelay::Result::backend_failed;
+  backend::BackendConnection& replica = *dispatch.connection;
+  const auto wait_timeout = std::chrono::milliseconds(settings_.config->routing.causal_wait_timeout_ms);
+  const auto query_timeout = std::chrono::milliseconds(context_.config.timeouts.query_timeout_ms);
+  const router::GtidPosition wanted = *dispatch.route.wait_for;
+  std::string pipelined;
+  protocol::append_frames(pipelined, backend::gtid_wait_payload(wanted, wait_timeout), 0);
+  pipelined.append(frames);
+  const auto started = std::chrono::steady_clock::now();
+  std::error_code ec;
+  co_await replica.channel().write(pipelined, ec);
+  if (ec) co_return failed;
+  auto waited = co_await backend::read_single_value(replica);
+  context_.metrics.causal_wait.observe(std::chrono::steady_clock::now() - started);
+  if (waited.io_failed) co_return failed;
+  const CommandRelay::SessionTracking no_tracking{};
+  if (waited.value == std::optional<std::string>("0")) {
+    metrics::bump(context_.metrics.causal_waits_reached);
+    co_return co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
+                                             no_tracking, false);
+  }
+  // Timed out (or refused): the read ran on a replica that may be stale; its rows are dropped.
+  metrics::bump(context_.metrics.causal_waits_timed_out);
+  auto drained = co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
+                                                no_tracking, true);
+  if (drained.result != CommandRelay::Result::completed) backends_.drop(dispatch.ref);
+  context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
+                       connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
+                       waited.error.empty() ? "" : ": ", waited.error);
+  dispatch.ref = BackendRef{};
+  dispatch.route = router::Route(Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule);
+  auto acquired = co_await acquire_master();
+  CommandRelay::Outcome answered;
+  answered.bytes_to_client = true;
+  answered.summary.error = true;
+  if (!acquired.connection) {
+    co_await reply_error(reply_sequence, acquired.error);
+    co_return answered;
+  }
+  dispatch.connection = acquired.connection;
+  // A position the master itself has not reached comes from a token of another cluster (or a
+  // corrupt one): say so rather than serve data older than the token claims.
+  const std::string check = backend::binlog_position_payload();
+  std::string check_frames;
+  protocol::append_frames(check_frames, check, 0);
+  co_await acquired.connection->channel().write(check_frames, ec);
+  if (ec) co_return failed;
+  auto master_position = co_await backend::read_single_value(*acquired.connection);
+  if (master_position.io_failed) co_return failed;
+  const auto parsed = router::GtidPosition::parse(master_position.value.value_or(""));
+  if (parsed && !parsed->covers(wanted)) {
+    metrics::bump(context_.metrics.tokens_unreachable);
+    const protocol::ErrPacket error{
+        protocol::proxy_error::token_unreachable, "HY000",
+        fmt::format("rwproxy: consistency position {} is ahead of the master ({}): the token comes from another "
+                    "cluster or is corrupt; the statement did not run",
+                    wanted.to_string(), parsed->to_string())};
+    co_await reply_error(reply_sequence, error);
+    co_return answered;
+  }
+  context_.metrics.routed(Target::master, router::Reason::causal_wait_timeout);
+  co_return co_await relay_.run(command, frames, reply_sequence, cursor, *acquired.connection, client_, query_timeout,
+                                tracking_for(dispatch));
+}
+
+}  // namespace rwproxy::session
