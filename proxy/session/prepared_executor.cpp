@@ -65,6 +65,11 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
   router::Route route = statement->long_data_pending
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
                             : decide(statement->info, statement->sql);
+  if (route.wait_for) {
+    // Not wrapped in MASTER_GTID_WAIT yet (the fallback would need the master's statement id):
+    // a replica known to have the position serves it, else the master does.
+    route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, route.rule};
+  }
   Dispatch dispatch = co_await acquire(route, static_cast<std::uint8_t>(packet.last_sequence_id + 1));
   if (!dispatch.connection) co_return true;
   std::uint32_t backend_id = statement->master_id;

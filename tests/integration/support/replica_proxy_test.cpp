@@ -16,6 +16,9 @@ ProxySettings ReplicaProxyTest::proxy_settings() {
   settings.values["monitor.interval_ms"] = std::to_string(monitor_interval());
   settings.values["metrics.enabled"] = "true";
   settings.values["metrics.listen_port"] = "0";
+  // These tests check that one session's state reaches every replica, so its reads must spread
+  // over both; monotonic reads (which keep a session on one replica) have their own tests.
+  settings.values["routing.monotonic_reads"] = "false";
   return settings;
 }
 

@@ -1,0 +1,185 @@
+// Read-your-writes by GTID position on real MariaDB: consistency = "causal" in one session,
+// consistency tokens across connections and across two rwproxy instances, waits that time out on
+// a replica whose SQL thread is stopped, and monotonic reads. Replicas run delayed with writes
+// flowing, so a read that ignored positions would be stale.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/integration/support/polling.hpp"
+#include "tests/integration/support/replica_proxy_test.hpp"
+#include "tests/integration/support/write_stream.hpp"
+
+namespace rwproxy::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class CausalConsistencyTest : public ReplicaProxyTest {
+ protected:
+  ProxySettings proxy_settings() override {
+    ProxySettings settings = ReplicaProxyTest::proxy_settings();
+    settings.values["routing.consistency"] = "\"causal\"";
+    settings.values["routing.monotonic_reads"] = "true";
+    // Short, so that probes against delayed replicas stay quick: a wait that times out sends the
+    // read to the master, which is what these tests check never returns stale rows.
+    settings.values["routing.causal_wait_timeout_ms"] = std::to_string(wait_timeout_ms);
+    return settings;
+  }
+
+  static constexpr int wait_timeout_ms = 20;
+
+  // One row per probe: (value, server_id).
+  static std::pair<std::string, int> read_counter(MysqlConnection& connection, const std::string& prefix = "") {
+    const Rows rows = connection.query(prefix + "SELECT v, @@server_id FROM cc_counter WHERE id = 1");
+    if (rows.size() != 1 || !rows[0][0] || !rows[0][1]) return {"", 0};
+    return {*rows[0][0], std::stoi(*rows[0][1])};
+  }
+
+  double routed(const std::string& target, const std::string& reason) const {
+    return metrics().value("rwproxy_routed_statements_total", {{"target", target}, {"reason", reason}}).value_or(0);
+  }
+};
+
+TEST_F(CausalConsistencyTest, AtNaturalLagASessionReadsItsWritesFromReplicas) {
+  create_table_everywhere("cc_counter", "id INT PRIMARY KEY, v INT NOT NULL", "INSERT INTO cc_counter VALUES (1, 0)");
+  auto connection = connect_proxy();
+  int stale = 0;
+  int on_replica = 0;
+  constexpr int probes = 300;
+  for (int i = 1; i <= probes; ++i) {
+    connection->execute("UPDATE cc_counter SET v = " + std::to_string(i) + " WHERE id = 1");
+    const auto [value, server] = read_counter(*connection);
+    if (value != std::to_string(i)) ++stale;
+    if (is_replica_id(server)) ++on_replica;
+  }
+  EXPECT_EQ(stale, 0);
+  // The point of causal: the reads after a write still go to replicas (the window would send
+  // every one of them to the master).
+  EXPECT_GE(on_replica, probes * 8 / 10) << "reads served by replicas";
+  EXPECT_GT(routed("replica", "causal_wait") + routed("replica", "causal_read"), probes * 0.8);
+}
+
+TEST_F(CausalConsistencyTest, DelayedReplicasNeverServeAStaleReadToTheWritingSession) {
+  create_table_everywhere("cc_counter", "id INT PRIMARY KEY, v INT NOT NULL", "INSERT INTO cc_counter VALUES (1, 0)");
+  create_table_everywhere("cc_stream", "id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL");
+  ReplicationRestorer restore(topology_);
+  MasterWriteStream writes(master_options(topology_.app_db), "cc_stream", 20ms, 90s);
+  set_master_delay(topology_, 0, 1);
+  set_master_delay(topology_, 1, 1);
+  auto connection = connect_proxy();
+  int stale = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    connection->execute("UPDATE cc_counter SET v = " + std::to_string(i) + " WHERE id = 1");
+    const auto [value, server] = read_counter(*connection);
+    if (value != std::to_string(i)) {
+      ++stale;
+      ADD_FAILURE() << "probe " << i << ": read " << value << " from server " << server;
+      if (stale > 5) break;
+    }
+  }
+  EXPECT_EQ(stale, 0);
+  EXPECT_GT(routed("master", "causal_wait_timeout"), 0) << "waits on 1 s delayed replicas time out";
+  EXPECT_GT(metrics().value("rwproxy_causal_waits_total", {{"outcome", "timeout"}}).value_or(0), 0);
+}
+
+TEST_F(CausalConsistencyTest, ATokenCarriesReadYourWritesToAnotherProxyInstance) {
+  create_table_everywhere("cc_counter", "id INT PRIMARY KEY, v INT NOT NULL", "INSERT INTO cc_counter VALUES (1, 0)");
+  create_table_everywhere("cc_stream", "id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL");
+  ProxySettings second_settings = proxy_settings();
+  second_settings.values["routing.consistency"] = "\"window\"";  // tokens count in every mode but none
+  ProxyProcess second(topology_, second_settings);
+  ReplicationRestorer restore(topology_);
+  MasterWriteStream writes(master_options(topology_.app_db), "cc_stream", 20ms, 90s);
+  set_master_delay(topology_, 0, 1);
+  set_master_delay(topology_, 1, 1);
+  auto writer = connect_proxy();
+  ConnectOptions reader_options = app_options(topology_.app_db);
+  reader_options.port = second.port();
+  auto hinted_reader = connect(reader_options);
+  auto session_reader = connect(reader_options);
+  int stale = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    writer->execute("UPDATE cc_counter SET v = " + std::to_string(i) + " WHERE id = 1");
+    const auto token = writer->scalar("SELECT rwproxy_consistency_token()");
+    ASSERT_TRUE(token && token->rfind("rwp1.", 0) == 0) << token.value_or("NULL");
+    // Odd probes: a hint on the statement; even ones: the token set for the session.
+    std::pair<std::string, int> seen;
+    if (i % 2) {
+      seen = read_counter(*hinted_reader, "/* rwproxy:consistency_token=" + *token + " */ ");
+    } else {
+      session_reader->execute("SET @rwproxy_consistency_token = '" + *token + "'");
+      seen = read_counter(*session_reader);
+    }
+    if (seen.first != std::to_string(i)) {
+      ++stale;
+      ADD_FAILURE() << "probe " << i << ": read " << seen.first << " from server " << seen.second;
+      if (stale > 5) break;
+    }
+  }
+  EXPECT_EQ(stale, 0);
+}
+
+TEST_F(CausalConsistencyTest, ATimedOutWaitNeverReturnsRowsFromTheStaleReplica) {
+  create_table_everywhere("cc_rows", "id INT PRIMARY KEY, note VARCHAR(20) NOT NULL");
+  ReplicationRestorer restore(topology_);
+  for (std::size_t i = 0; i < topology_.replica_ports.size(); ++i) {
+    admin_connection(topology_, topology_.replica_ports[i])->execute("STOP SLAVE SQL_THREAD");
+  }
+  auto connection = connect_proxy();
+  for (int i = 1; i <= 20; ++i) {
+    connection->execute("INSERT INTO cc_rows VALUES (" + std::to_string(i) + ", 'row')");
+    const Rows rows = connection->query("SELECT COUNT(*), @@server_id FROM cc_rows");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(i)));
+    EXPECT_EQ(rows[0][1], std::optional<std::string>("1")) << "only the master has the row";
+  }
+  // Until the monitor sees the stopped SQL threads (and takes the replicas out), reads wait on a
+  // replica and time out; after that they go straight to the master.
+  EXPECT_GE(routed("master", "causal_wait_timeout"), 1);
+  EXPECT_GE(routed("master", "causal_wait_timeout") + routed("master", "no_eligible_replica"), 20);
+  // The session's token is ahead of both replicas: another connection presenting it reads from
+  // the master too, never from the stopped replicas.
+  const auto token = connection->scalar("SELECT rwproxy_consistency_token()");
+  ASSERT_TRUE(token);
+  auto other = connect_proxy();
+  other->execute("SET @rwproxy_consistency_token = '" + *token + "'");
+  EXPECT_EQ(other->scalar("SELECT COUNT(*) FROM cc_rows"), std::optional<std::string>("20"));
+}
+
+TEST_F(CausalConsistencyTest, BadTokensGetClearErrorsAndNothingRuns) {
+  auto connection = connect_proxy();
+  EXPECT_TRUE(connection->expect_error("SET @rwproxy_consistency_token = 'not-a-token'", 1231));
+  EXPECT_TRUE(connection->expect_error("SELECT /* rwproxy:consistency_token=rwp1.0-1-x */ 1", 1525));
+  // A position the master never reached (another cluster, a typo): a bounded wait, then an error.
+  EXPECT_TRUE(connection->expect_error("SELECT /* rwproxy:consistency_token=rwp1.0-1-999999999 */ 1", 1525));
+  connection->execute("SET @rwproxy_consistency_token = NULL");
+  EXPECT_EQ(connection->scalar("SELECT 1"), std::optional<std::string>("1"));
+  const MetricsText m = metrics();
+  EXPECT_GE(m.value("rwproxy_consistency_tokens_total", {{"result", "malformed"}}).value_or(0), 2);
+  EXPECT_GE(m.value("rwproxy_consistency_tokens_total", {{"result", "unreachable"}}).value_or(0), 1);
+}
+
+TEST_F(CausalConsistencyTest, MonotonicReadsNeverGoBackInTime) {
+  create_table_everywhere("cc_stream", "id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL");
+  ReplicationRestorer restore(topology_);
+  set_master_delay(topology_, 0, 1);  // replica1 a second behind, replica2 current
+  MasterWriteStream writes(master_options(topology_.app_db), "cc_stream", 20ms, 90s);
+  std::this_thread::sleep_for(1500ms);
+  auto reader = connect_proxy();
+  long previous = 0;
+  int backwards = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto seen = reader->scalar("SELECT COALESCE(MAX(id), 0) FROM cc_stream");
+    ASSERT_TRUE(seen);
+    const long value = std::stol(*seen);
+    if (value < previous) ++backwards;
+    previous = std::max(previous, value);
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(backwards, 0) << "reads that returned an older value than one before them";
+  EXPECT_GT(previous, 0);
+}
+
+}  // namespace
+}  // namespace rwproxy::test
