@@ -8,12 +8,6 @@
 namespace rwproxy::parser {
 namespace {
 
-Token next_code(Lexer& lexer) {
-  Token t = lexer.next();
-  while (t.is_comment()) t = lexer.next();
-  return t;
-}
-
 // After a '(' (consumed from `probe`): true if the list up to the matching ')' holds only
 // literals, placeholders, NULL/TRUE/FALSE, signs, commas and nested rows. `probe` then stands
 // after the ')'.

@@ -63,4 +63,11 @@ class Lexer {
   bool in_executable_comment_ = false;
 };
 
+// The next token that is not a comment (TokenKind::end at the end of input).
+inline Token next_code(Lexer& lexer) noexcept {
+  Token token = lexer.next();
+  while (token.is_comment()) token = lexer.next();
+  return token;
+}
+
 }  // namespace rwproxy::parser

@@ -8,15 +8,9 @@ namespace {
 
 using parser::Keyword;
 using parser::Lexer;
+using parser::next_code;
 using parser::Token;
 using parser::TokenKind;
-
-// The next token that is not a comment.
-Token next_code(Lexer& lexer) {
-  Token token = lexer.next();
-  while (token.is_comment()) token = lexer.next();
-  return token;
-}
 
 bool is_route_word(const Token& token) {
   constexpr std::string_view route = "route";

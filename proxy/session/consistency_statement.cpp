@@ -9,14 +9,9 @@ namespace {
 
 using parser::Keyword;
 using parser::Lexer;
+using parser::next_code;
 using parser::Token;
 using parser::TokenKind;
-
-Token next_code(Lexer& lexer) {
-  Token token = lexer.next();
-  while (token.is_comment()) token = lexer.next();
-  return token;
-}
 
 // Only ';' (once) and then the end may follow.
 bool at_statement_end(Lexer& lexer) {
