@@ -26,6 +26,7 @@ std::string_view to_string(Reason reason) {
     case Reason::causal_read: return "causal_read";
     case Reason::causal_wait: return "causal_wait";
     case Reason::causal_wait_timeout: return "causal_wait_timeout";
+    case Reason::causal_replicas_behind: return "causal_replicas_behind";
   }
   return "unknown";
 }

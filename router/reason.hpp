@@ -31,9 +31,10 @@ enum class Reason : std::uint8_t {
   causal_read,              // a replica known to have applied the session's GTID position
   causal_wait,              // a replica, after waiting there for the session's GTID position
   causal_wait_timeout,      // the wait on the replica timed out: the master serves the read
+  causal_replicas_behind,   // no replica has the position, each lags past the wait: the master
 };
 
-inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::causal_wait_timeout) + 1;
+inline constexpr std::size_t reason_count = static_cast<std::size_t>(Reason::causal_replicas_behind) + 1;
 
 std::string_view to_string(Reason reason);
 

@@ -72,13 +72,20 @@ struct Required {
   bool causal = false;
 };
 
-std::optional<Required> required_position(const RoutingSession& session, Consistency mode, bool monotonic) {
+std::optional<Required> required_position(const RoutingSession& session, const ReplicaSnapshot& replicas,
+                                          Consistency mode, bool monotonic) {
   if (mode == Consistency::none) return std::nullopt;
   Required required;
   if (mode == Consistency::causal && session.write_position) required.position.merge(*session.write_position);
   if (session.token_position) required.position.merge(*session.token_position);
   required.causal = !required.position.empty();
   if (monotonic && session.read_floor) required.position.merge(*session.read_floor);
+  // What the session read on its replica may be newer than that replica's position when the
+  // read was routed: its latest known position bounds it better (a replica's position only grows).
+  if (monotonic && session.home_replica && *session.home_replica < replicas.replicas.size()) {
+    const auto& home = replicas.replicas[*session.home_replica].applied;
+    if (home && session.read_floor) required.position.merge(*home);
+  }
   if (required.position.empty()) return std::nullopt;
   return required;
 }
@@ -94,7 +101,7 @@ Route on_replica(const RouteInput& in, std::size_t replica, Reason reason) {
 Route replica_or_fallback(const RouteInput& in, const RoutingPolicy& policy, Reason reason,
                           std::optional<std::uint32_t> max_lag_ms, Consistency mode) {
   const auto home = policy.monotonic_reads ? in.session.home_replica : std::nullopt;
-  const auto required = required_position(in.session, mode, policy.monotonic_reads);
+  const auto required = required_position(in.session, in.replicas, mode, policy.monotonic_reads);
   if (required) {
     ReplicaChoice covered = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation, &required->position, home);
     if (covered.replica) {
@@ -102,9 +109,12 @@ Route replica_or_fallback(const RouteInput& in, const RoutingPolicy& policy, Rea
     }
   }
   ReplicaChoice choice = choose_replica(in.replicas, in.outstanding, max_lag_ms, in.rotation, nullptr, home);
+  if (choice.replica && !required) return on_replica(in, *choice.replica, reason);
   if (choice.replica) {
-    if (!required) return on_replica(in, *choice.replica, reason);
-    Route route{Target::replica, Reason::causal_wait, *choice.replica, std::nullopt};
+    const std::uint32_t lag_limit = std::min(max_lag_ms.value_or(policy.max_replica_lag_ms), policy.causal_wait_timeout_ms);
+    ReplicaChoice waiting = choose_replica(in.replicas, in.outstanding, lag_limit, in.rotation, nullptr, home);
+    if (!waiting.replica) return to_master(Reason::causal_replicas_behind);
+    Route route{Target::replica, Reason::causal_wait, *waiting.replica, std::nullopt};
     route.wait_for = required->position;
     route.covers = required->position;
     return route;

@@ -45,6 +45,9 @@ struct RoutingPolicy {
   bool error_when_no_replica = false;  // no_eligible_replica = "error"
   Consistency consistency = Consistency::window;
   bool monotonic_reads = true;
+  // A read waits for a GTID position only on a replica lagging less than this (a replica further
+  // behind would time out anyway): otherwise the master serves it at once.
+  std::uint32_t causal_wait_timeout_ms = 500;
   std::vector<Rule> rules;
 
   bool rules_need_digest() const;

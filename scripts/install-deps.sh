@@ -10,7 +10,8 @@ readonly PACKAGES=(
   libboost-dev libboost-system-dev libfmt-dev libtomlplusplus-dev prometheus-cpp-dev
   default-libmysqlclient-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  mariadb-server mariadb-client sysbench haproxy prometheus python3-yaml python3 curl procps util-linux
+  mariadb-server mariadb-client sysbench haproxy prometheus python3-yaml python3 python3-pymysql curl procps
+  util-linux iproute2
   clang libclang-rt-14-dev
 )
 

@@ -152,6 +152,7 @@ server_args() {  # server_args NAME -> one mariadbd argument per line
 --socket=$(socket_path "$port")
 --pid-file=$dir/mariadbd.pid
 --log-error=$dir/error.log
+--tmpdir=$dir/tmp
 --server-id=$(server_id "$name")
 --report-host=$HOST
 --report-port=$port
@@ -199,7 +200,10 @@ DELETE FROM mysql.global_priv WHERE User = '';
 EOF
   local -a innodb
   mapfile -t innodb < <(innodb_args)
-  if ! mariadb-install-db --no-defaults --user=root --datadir="$tmp/data" \
+  # Its own tmpdir: a server starting elsewhere removes #sql temporary files in a shared /tmp,
+  # including the bootstrap's (ERROR 1051 Unknown table 'mysql.tmp_user_sys').
+  mkdir -p "$tmp/tmpdir"
+  if ! mariadb-install-db --no-defaults --user=root --datadir="$tmp/data" --tmpdir="$tmp/tmpdir" \
     --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
     --extra-file="$tmp/extra.sql" "${innodb[@]}" >"$tmp/install.log" 2>&1 9>&-; then
     cat "$tmp/install.log" >&2
@@ -217,7 +221,7 @@ EOF
 start_server() {  # start_server NAME
   local name=$1 dir
   dir=$(server_dir "$name")
-  mkdir -p "$dir"
+  mkdir -p "$dir/tmp"
   server_port "$name" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
   cp -a "$TEMPLATE_DIR/data" "$dir/data"
   local -a args

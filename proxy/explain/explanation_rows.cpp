@@ -44,6 +44,7 @@ std::string replica_value(const ReplicaExplanation& r) {
   std::string out = r.name + ": " + (r.up ? "up" : "down") + ", lag ";
   out += r.lag_ms ? std::to_string(*r.lag_ms) + " ms" : std::string("unknown");
   out += r.eligible ? ", eligible" : ", excluded (" + r.excluded_because + ")";
+  if (r.applied) out += ", at " + (r.applied->empty() ? std::string("(empty position)") : *r.applied);
   if (r.chosen) out += ", chosen";
   return out;
 }
@@ -96,6 +97,14 @@ std::vector<ExplanationRow> explanation_rows(const RouteExplanation& e) {
       {"read_only_transaction", e.session.read_only_transaction_replica.value_or("-")},
       {"read_after_write_window", read_after_write_value(e.session)},
       {"pinned", yes_no(e.session.pinned)},
+      {"consistency", e.session.consistency},
+      {"session_position", e.session.write_position.empty() ? "-" : e.session.write_position},
+      {"consistency_token", e.session.token_position.empty() ? "-" : e.session.token_position},
+      {"monotonic_reads", e.session.monotonic_reads
+                              ? "on, floor " + (e.session.read_floor.empty() ? std::string("-") : e.session.read_floor) +
+                                    ", home replica " + e.session.home_replica.value_or("-")
+                              : std::string("off")},
+      {"wait_for", e.route.wait_for ? e.route.wait_for->to_string() : "-"},
       {"max_replica_lag_ms", std::to_string(e.max_replica_lag_ms)},
   };
   if (e.replicas.empty()) rows.push_back({"replica", "- (none configured)"});

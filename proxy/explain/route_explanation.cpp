@@ -50,6 +50,7 @@ bool default_routing_after_rules(const parser::StatementInfo& info, Reason reaso
     case Reason::read:
     case Reason::causal_read:
     case Reason::causal_wait:
+    case Reason::causal_replicas_behind:
     case Reason::replica_lag:
     case Reason::no_eligible_replica:
       return true;
@@ -83,7 +84,7 @@ std::optional<std::uint32_t> rule_lag_override(const RouteExplanation& out) {
 
 ReplicaExplanation explain_replica(const router::ReplicaState& state, std::optional<std::uint32_t> lag_override,
                                    std::uint32_t max_lag_ms, const config::Config& config) {
-  ReplicaExplanation out{state.name, state.up, state.lag_ms, state.weight, false, "", false};
+  ReplicaExplanation out{state.name, state.up, state.lag_ms, state.weight, false, "", false, std::nullopt};
   if (!state.up) {
     out.excluded_because = "down";
   } else if (state.weight == 0) {
@@ -112,6 +113,11 @@ SessionExplanation explain_session(const router::RoutingSession& session, const 
   out.pinned = session.pinned;
   out.hints_allowed = session.hints_allowed;
   out.read_after_write_window = policy.read_after_write_window;
+  out.monotonic_reads = policy.monotonic_reads;
+  if (session.write_position) out.write_position = session.write_position->to_string();
+  if (session.token_position) out.token_position = session.token_position->to_string();
+  if (session.read_floor) out.read_floor = session.read_floor->to_string();
+  if (session.home_replica) out.home_replica = replica_name(replicas, config, *session.home_replica);
   out.wrote_before = session.last_write.has_value();
   if (session.last_write && now - *session.last_write < policy.read_after_write_window) {
     out.read_after_write_remaining =
@@ -148,9 +154,17 @@ RouteExplanation explain(std::string_view sql, const router::RoutingSession& ses
   const auto lag_override = rule_lag_override(out);
   out.max_replica_lag_ms = lag_override.value_or(policy.max_replica_lag_ms);
   out.session = explain_session(session, replicas, policy, config, now);
+  router::Consistency mode = policy.consistency;
+  if (out.rule && out.rule_effect != RuleEffect::none) {
+    for (const router::Rule& rule : policy.rules) {
+      if (rule.name == *out.rule && rule.consistency) mode = *rule.consistency;
+    }
+  }
+  out.session.consistency = std::string(router::to_string(mode));
   for (std::size_t i = 0; i < replicas.replicas.size(); ++i) {
     ReplicaExplanation replica =
         explain_replica(replicas.replicas[i], lag_override, policy.max_replica_lag_ms, config);
+    if (replicas.replicas[i].applied) replica.applied = replicas.replicas[i].applied->to_string();
     if (replica.name.empty()) replica.name = replica_name(replicas, config, i);
     replica.chosen = out.route.target == Target::replica && out.route.replica == i;
     out.replicas.push_back(std::move(replica));
@@ -187,6 +201,9 @@ std::string_view describe(Reason reason) {
              "(MASTER_GTID_WAIT, causal_wait_timeout_ms), else the master serves the read";
     case Reason::causal_wait_timeout:
       return "the replica did not reach the session's GTID position in time: the master served the read";
+    case Reason::causal_replicas_behind:
+      return "no replica is known to have the session's GTID position and each lags more than a wait would last "
+             "(causal_wait_timeout_ms): the master serves the read at once";
   }
   return "";
 }

@@ -40,6 +40,7 @@ struct ReplicaExplanation {
   bool eligible = false;                // may serve this read now
   std::string excluded_because;         // empty when eligible: "down", "lag over 1000 ms", ...
   bool chosen = false;                  // the route's target
+  std::optional<std::string> applied;   // GTID position the monitor last read (gtid_slave_pos)
 };
 
 struct SessionExplanation {
@@ -51,6 +52,12 @@ struct SessionExplanation {
   std::chrono::milliseconds read_after_write_window{0};  // the policy's window (0 = off)
   bool wrote_before = false;                              // the session has a last write
   std::optional<std::chrono::milliseconds> read_after_write_remaining;  // set while inside
+  std::string consistency;       // the mode that applies to this statement (a rule may override)
+  bool monotonic_reads = true;
+  std::string write_position;    // GTIDs of the session's writes ("" = none)
+  std::string token_position;    // a consistency token presented ("" = none)
+  std::string read_floor;        // what the session has read (monotonic reads)
+  std::optional<std::string> home_replica;
 };
 
 struct RouteExplanation {

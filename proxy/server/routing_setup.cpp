@@ -31,6 +31,7 @@ router::RoutingPolicy make_routing_policy(const config::Config& config) {
   policy.error_when_no_replica = config.routing.no_eligible_replica == config::NoReplicaAction::error;
   policy.consistency = convert(config.routing.consistency);
   policy.monotonic_reads = config.routing.monotonic_reads;
+  policy.causal_wait_timeout_ms = config.routing.causal_wait_timeout_ms;
   for (const config::Rule& rule : config.rules) {
     router::Rule compiled;
     compiled.name = rule.name;

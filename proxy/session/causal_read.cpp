@@ -109,40 +109,42 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command com
   context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
                        connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
                        waited.error.empty() ? "" : ": ", waited.error);
-  dispatch.ref = BackendRef{};
-  dispatch.route = router::Route(Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule);
+  CommandRelay::Outcome timed_out;
+  timed_out.wait_timed_out = true;
+  co_return timed_out;
+}
+
+awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition& wanted, std::uint8_t reply_sequence) {
   auto acquired = co_await acquire_master();
-  CommandRelay::Outcome answered;
-  answered.bytes_to_client = true;
-  answered.summary.error = true;
   if (!acquired.connection) {
     co_await reply_error(reply_sequence, acquired.error);
-    co_return answered;
+    co_return false;
   }
-  dispatch.connection = acquired.connection;
   // A position the master itself has not reached comes from a token of another cluster (or a
   // corrupt one): say so rather than serve data older than the token claims.
-  const std::string check = backend::binlog_position_payload();
-  std::string check_frames;
-  protocol::append_frames(check_frames, check, 0);
-  co_await acquired.connection->channel().write(check_frames, ec);
-  if (ec) co_return failed;
-  auto master_position = co_await backend::read_single_value(*acquired.connection);
-  if (master_position.io_failed) co_return failed;
-  const auto parsed = router::GtidPosition::parse(master_position.value.value_or(""));
-  if (parsed && !parsed->covers(wanted)) {
-    metrics::bump(context_.metrics.tokens_unreachable);
-    const protocol::ErrPacket error{
-        protocol::proxy_error::token_unreachable, "HY000",
-        fmt::format("rwproxy: consistency position {} is ahead of the master ({}): the token comes from another "
-                    "cluster or is corrupt; the statement did not run",
-                    wanted.to_string(), parsed->to_string())};
+  const std::string payload = backend::binlog_position_payload();
+  std::string frames;
+  protocol::append_frames(frames, payload, 0);
+  std::error_code ec;
+  co_await acquired.connection->channel().write(frames, ec);
+  auto position = ec ? backend::SingleValue{true, std::nullopt, {}} : co_await backend::read_single_value(*acquired.connection);
+  if (position.io_failed) {
+    backends_.drop(BackendRef{});
+    const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100",
+                                    "rwproxy: lost connection to the master while checking its GTID position"};
     co_await reply_error(reply_sequence, error);
-    co_return answered;
+    co_return false;
   }
-  context_.metrics.routed(Target::master, router::Reason::causal_wait_timeout);
-  co_return co_await relay_.run(command, frames, reply_sequence, cursor, *acquired.connection, client_, query_timeout,
-                                tracking_for(dispatch));
+  const auto parsed = router::GtidPosition::parse(position.value.value_or(""));
+  if (!parsed || parsed->covers(wanted)) co_return true;
+  metrics::bump(context_.metrics.tokens_unreachable);
+  const protocol::ErrPacket error{
+      protocol::proxy_error::token_unreachable, "HY000",
+      fmt::format("rwproxy: consistency position {} is ahead of the master ({}): the token comes from another "
+                  "cluster or is corrupt; the statement did not run",
+                  wanted.to_string(), parsed->to_string())};
+  co_await reply_error(reply_sequence, error);
+  co_return false;
 }
 
 }  // namespace rwproxy::session

@@ -32,6 +32,8 @@ class CommandRelay {
     bool timed_out = false;        // the backend was silent longer than the query timeout
     protocol::ResponseTracker::Summary summary;
     std::string last_gtid;         // the last last_gtid the server reported (session tracking)
+    bool wait_timed_out = false;   // the replica did not reach the GTID position: nothing was sent
+                                   // to the client, the statement must run elsewhere
   };
 
   using SessionTracking = RelaySessionTracking;

@@ -65,41 +65,48 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
   router::Route route = statement->long_data_pending
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
                             : decide(statement->info, statement->sql);
-  if (route.wait_for) {
-    // Not wrapped in MASTER_GTID_WAIT yet (the fallback would need the master's statement id):
-    // a replica known to have the position serves it, else the master does.
-    route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, route.rule};
-  }
-  Dispatch dispatch = co_await acquire(route, static_cast<std::uint8_t>(packet.last_sequence_id + 1));
-  if (!dispatch.connection) co_return true;
-  std::uint32_t backend_id = statement->master_id;
-  if (dispatch.ref.replica) {
-    auto replica_id = co_await prepare_on(*dispatch.connection, *statement, *dispatch.ref.replica);
-    if (!replica_id) {
-      context_.logger.warn("session {}: cannot prepare on replica '{}', using the master", connection_id_,
-                           dispatch.connection->address().name);
-      dispatch = co_await acquire(router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule},
-                                  static_cast<std::uint8_t>(packet.last_sequence_id + 1));
-      if (!dispatch.connection) co_return true;
-    } else {
-      backend_id = *replica_id;
+  const std::uint8_t first_sequence = static_cast<std::uint8_t>(packet.last_sequence_id + 1);
+  for (;;) {
+    Dispatch dispatch = co_await acquire(route, first_sequence);
+    if (!dispatch.connection) co_return true;
+    std::uint32_t backend_id = statement->master_id;
+    if (dispatch.ref.replica) {
+      auto replica_id = co_await prepare_on(*dispatch.connection, *statement, *dispatch.ref.replica);
+      if (!replica_id) {
+        context_.logger.warn("session {}: cannot prepare on replica '{}', using the master", connection_id_,
+                             dispatch.connection->address().name);
+        dispatch = co_await acquire(router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule},
+                                    first_sequence);
+        if (!dispatch.connection) co_return true;
+      } else {
+        backend_id = *replica_id;
+      }
     }
+    std::uint32_t& seen = dispatch.ref.replica ? statement->replica_types_version[*dispatch.ref.replica]
+                                               : statement->master_types_version;
+    std::string_view add_types =
+        !request.new_params_bound && seen != statement->types_version ? statement->param_types : std::string_view{};
+    const std::uint32_t types_seen_before = seen;
+    seen = statement->types_version;
+    frames_.clear();
+    const std::uint8_t reply_sequence =
+        backend_id == *id && add_types.empty()
+            ? protocol::append_frames(frames_, packet.payload, 0)
+            : protocol::append_frames(frames_, rewrite_execute(packet.payload, request, backend_id, add_types), 0);
+    auto outcome = co_await relay(Command::stmt_execute, frames_, reply_sequence, request.cursor(), dispatch);
+    if (outcome.wait_timed_out) {
+      // The replica ran it (its rows were dropped), so it has the types now, unless its connection
+      // was dropped while draining; the master gets its own statement id.
+      if (!backends_.find(dispatch.ref)) seen = types_seen_before;
+      if (!co_await master_has_reached(*dispatch.route.wait_for, first_sequence)) co_return true;
+      route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule};
+      continue;
+    }
+    record(statement->info, {}, outcome, dispatch);
+    statement->last_replica = dispatch.ref.replica;
+    statement->long_data_pending = false;
+    co_return session_goes_on(outcome);
   }
-  std::uint32_t& seen = dispatch.ref.replica ? statement->replica_types_version[*dispatch.ref.replica]
-                                             : statement->master_types_version;
-  std::string_view add_types =
-      !request.new_params_bound && seen != statement->types_version ? statement->param_types : std::string_view{};
-  seen = statement->types_version;
-  frames_.clear();
-  const std::uint8_t reply_sequence =
-      backend_id == *id && add_types.empty()
-          ? protocol::append_frames(frames_, packet.payload, 0)
-          : protocol::append_frames(frames_, rewrite_execute(packet.payload, request, backend_id, add_types), 0);
-  auto outcome = co_await relay(Command::stmt_execute, frames_, reply_sequence, request.cursor(), dispatch);
-  record(statement->info, {}, outcome, dispatch);
-  statement->last_replica = dispatch.ref.replica;
-  statement->long_data_pending = false;
-  co_return session_goes_on(outcome);
 }
 
 awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& packet) {

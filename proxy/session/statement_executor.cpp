@@ -237,8 +237,9 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
 awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
   const auto now = router::Clock::now();
   auto snapshot = context_.health.snapshot(now);
-  auto explanation = explain::explain(statement, state_.routing_view(login_.user, hints_allowed_), *snapshot,
-                                      policy(), *settings_.config, now);
+  router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
+  consistency_.fill(session);
+  auto explanation = explain::explain(statement, session, *snapshot, policy(), *settings_.config, now);
   std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
   if (state_.in_transaction()) status |= protocol::server_status::in_trans;
   frames_.clear();
@@ -277,6 +278,11 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !state_.in_transaction() &&
                            state_.autocommit() && !state_.transaction_replica();
     auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch, !retryable);
+    if (outcome.wait_timed_out) {
+      if (!co_await master_has_reached(*dispatch.route.wait_for, reply_sequence)) co_return true;
+      route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule};
+      continue;
+    }
     if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable &&
         !outcome.timed_out) {
       metrics::bump(context_.metrics.read_retries);

@@ -49,11 +49,15 @@ class StatementExecutor {
   awaitable<bool> answer_consistency(const ConsistencyStatement& statement);
   // A per-statement token hint: nullopt when the statement may run, else the client got an ERR.
   awaitable<bool> apply_token_hint(const parser::StatementInfo& info, std::optional<router::GtidPosition>& token);
-  // Runs frames_ on a replica behind MASTER_GTID_WAIT (route.wait_for); when the wait times out
-  // the read's response is drained and the read runs on the master (causal_wait_timeout).
+  // Runs `frames` on a replica behind MASTER_GTID_WAIT (route.wait_for). When the wait times out
+  // the read's response is drained and the outcome says wait_timed_out: the caller runs the
+  // statement on the master (causal_wait_timeout).
   awaitable<CommandRelay::Outcome> relay_after_wait(protocol::Command command, std::string_view frames,
                                                     std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch);
   CommandRelay::SessionTracking tracking_for(const Dispatch& dispatch) const;
+  // After a wait timed out: true when the master has reached `wanted`; otherwise the client got
+  // an ERR (a token ahead of the master, or the master unavailable).
+  awaitable<bool> master_has_reached(const router::GtidPosition& wanted, std::uint8_t reply_sequence);
   // EXPLAIN ROUTE <statement>: the proxy answers with its decision, as a result set.
   awaitable<bool> answer_explain(std::string_view statement);
   awaitable<bool> run_on_master(const protocol::Packet& packet);

@@ -117,7 +117,9 @@ class Server:
 
     def start(self, template):
         shutil.copytree(template, os.path.join(self.dir, "data"), symlinks=True)
-        args = ["mariadbd", f"--defaults-file={self.cnf}", f"--datadir={self.dir}/data", f"--port={self.port}",
+        os.makedirs(os.path.join(self.dir, "tmp"), exist_ok=True)
+        args = ["mariadbd", f"--defaults-file={self.cnf}", f"--datadir={self.dir}/data", f"--tmpdir={self.dir}/tmp",
+                f"--port={self.port}",
                 "--bind-address=127.0.0.1", f"--socket={self.socket}", f"--pid-file={self.dir}/mariadbd.pid",
                 f"--log-error={self.dir}/error.log"]
         if os.geteuid() == 0:
@@ -450,8 +452,12 @@ def main():
         # The image's entrypoint: mariadb-install-db with the server's options and no binlog.
         template = os.path.join(work, "template")
         log("mariadb-install-db")
+        # Own tmpdirs: a server starting elsewhere removes #sql temporary files in a shared /tmp.
+        install_tmp = os.path.join(work, "install-tmp")
+        os.makedirs(install_tmp, exist_ok=True)
         install = ["mariadb-install-db", f"--defaults-file={master.cnf}", f"--datadir={template}",
-                   "--auth-root-authentication-method=socket", "--skip-test-db", "--skip-log-bin"]
+                   f"--tmpdir={install_tmp}", "--auth-root-authentication-method=socket", "--skip-test-db",
+                   "--skip-log-bin"]
         if os.geteuid() == 0:
             install.append("--user=root")
         run(install)

@@ -277,12 +277,36 @@ TEST(ExplanationRows, ResultSetHasFieldAndValueColumns) {
                         "statement", "kind", "target", "backend", "reason", "because", "rule", "hint", "digest",
                         "digest_hash", "tables", "writes", "read_only_safe", "locking_read", "master_only_function",
                         "user_variable", "statements", "in_transaction", "autocommit", "read_only_transaction",
-                        "read_after_write_window", "pinned", "max_replica_lag_ms", "replica", "replica"}));
+                        "read_after_write_window", "pinned", "consistency", "session_position", "consistency_token",
+                        "monotonic_reads", "wait_for", "max_replica_lag_ms", "replica", "replica"}));
 }
 
 TEST(ExplanationRows, HashHex) {
   EXPECT_EQ(hash_hex(0), "0000000000000000");
   EXPECT_EQ(hash_hex(0x1a2b3c4d5e6f7081ull), "1a2b3c4d5e6f7081");
+}
+
+TEST_F(Explain, CausalReadShowsPositionsAndTheWait) {
+  policy_.consistency = router::Consistency::causal;
+  const auto writes = router::GtidPosition::parse("0-1-10");
+  const auto floor = router::GtidPosition::parse("0-1-4");
+  session_.write_position = &*writes;
+  session_.read_floor = &*floor;
+  session_.home_replica = 1;
+  replicas_.replicas[0].applied = router::GtidPosition::parse("0-1-9");
+  replicas_.replicas[1].applied = router::GtidPosition::parse("0-1-8");
+  const RouteExplanation e = run("SELECT * FROM orders WHERE id = 42");
+  EXPECT_EQ(e.route.reason, Reason::causal_wait);
+  EXPECT_EQ(value_of(e, "consistency"), "causal");
+  EXPECT_EQ(value_of(e, "session_position"), "0-1-10");
+  EXPECT_EQ(value_of(e, "consistency_token"), "-");
+  EXPECT_EQ(value_of(e, "monotonic_reads"), "on, floor 0-1-4, home replica replica2");
+  EXPECT_EQ(value_of(e, "wait_for"), "0-1-10");
+  EXPECT_EQ(e.backend, "replica2") << "the session stays on its replica";
+  const auto listed = replica_rows(e);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_NE(listed[0].find(", at 0-1-9"), std::string::npos) << listed[0];
+  EXPECT_NE(listed[1].find(", at 0-1-8, chosen"), std::string::npos) << listed[1];
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tests/integration/support/polling.hpp"
+#include "tests/integration/support/prepared_statement.hpp"
 #include "tests/integration/support/replica_proxy_test.hpp"
 #include "tests/integration/support/write_stream.hpp"
 
@@ -145,6 +146,38 @@ TEST_F(CausalConsistencyTest, ATimedOutWaitNeverReturnsRowsFromTheStaleReplica) 
   auto other = connect_proxy();
   other->execute("SET @rwproxy_consistency_token = '" + *token + "'");
   EXPECT_EQ(other->scalar("SELECT COUNT(*) FROM cc_rows"), std::optional<std::string>("20"));
+}
+
+TEST_F(CausalConsistencyTest, BinaryProtocolReadsWaitTooAndFallBackToTheMasterWithItsOwnStatement) {
+  create_table_everywhere("cc_ps", "id INT PRIMARY KEY, note VARCHAR(20) NOT NULL");
+  auto connection = connect_proxy();
+  PreparedStatement insert(*connection, "INSERT INTO cc_ps VALUES (?, 'row')");
+  PreparedStatement select(*connection, "SELECT COUNT(*), @@server_id FROM cc_ps WHERE id <= ?");
+  int on_replica = 0;
+  for (long long i = 1; i <= 50; ++i) {
+    insert.execute({i});
+    select.execute({i});
+    const Rows rows = select.fetch_all_as_text();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(i))) << "probe " << i;
+    if (rows[0][1] && is_replica_id(std::stoi(*rows[0][1]))) ++on_replica;
+  }
+  EXPECT_GE(on_replica, 40) << "prepared reads after writes are served by replicas at natural lag";
+
+  ReplicationRestorer restore(topology_);
+  for (std::size_t i = 0; i < topology_.replica_ports.size(); ++i) {
+    admin_connection(topology_, topology_.replica_ports[i])->execute("STOP SLAVE SQL_THREAD");
+  }
+  const double timeouts_before = routed("master", "causal_wait_timeout");
+  for (long long i = 51; i <= 60; ++i) {
+    insert.execute({i});
+    select.execute({i});
+    const Rows rows = select.fetch_all_as_text();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(i))) << "probe " << i;
+    EXPECT_EQ(rows[0][1], std::optional<std::string>("1")) << "only the master has the row";
+  }
+  EXPECT_GT(routed("master", "causal_wait_timeout") + routed("master", "no_eligible_replica"), timeouts_before);
 }
 
 TEST_F(CausalConsistencyTest, BadTokensGetClearErrorsAndNothingRuns) {

@@ -14,7 +14,7 @@ TEST(ReasonTest, AllReasonsListsEveryValueOnceInDeclarationOrder) {
   ASSERT_EQ(reasons.size(), reason_count);
   for (std::size_t i = 0; i < reasons.size(); ++i) EXPECT_EQ(static_cast<std::size_t>(reasons[i]), i);
   EXPECT_EQ(reasons.front(), Reason::read);
-  EXPECT_EQ(reasons.back(), Reason::causal_wait_timeout);
+  EXPECT_EQ(reasons.back(), Reason::causal_replicas_behind);
 }
 
 TEST(ReasonTest, NamesAreUniqueAndSnakeCase) {

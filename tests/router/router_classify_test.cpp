@@ -31,6 +31,7 @@ enum class Context {
   replicas_lagging,
   causal_replicas_behind,     // consistency = "causal", wrote 0-1-10, both replicas at 0-1-5
   causal_replica_caught_up,   // ... replica 1 has applied 0-1-10
+  causal_replicas_far_behind, // ... both replicas 2 s behind (max lag 5 s): waiting is pointless
 };
 
 const char* name_of(Context c) {
@@ -49,6 +50,7 @@ const char* name_of(Context c) {
     case Context::replicas_lagging: return "replicas_lagging";
     case Context::causal_replicas_behind: return "causal_replicas_behind";
     case Context::causal_replica_caught_up: return "causal_replica_caught_up";
+    case Context::causal_replicas_far_behind: return "causal_replicas_far_behind";
   }
   return "?";
 }
@@ -86,6 +88,12 @@ void apply(Context context, Scenario& s) {
       s.write_position = gtids("0-1-10");
       s.replicas = snapshot({applied(replica("r0"), "0-1-5"), applied(replica("r1"), "0-1-5")});
       if (context == Context::causal_replica_caught_up) s.replicas.replicas[1].applied = gtids("0-1-10");
+      break;
+    case Context::causal_replicas_far_behind:
+      s.policy.consistency = Consistency::causal;
+      s.policy.max_replica_lag_ms = 5000;
+      s.write_position = gtids("0-1-10");
+      s.replicas = snapshot({with_lag(applied(replica("r0"), "0-1-5"), 2000), with_lag(applied(replica("r1"), "0-1-5"), 2000)});
       break;
     case Context::replicas_down_error:
       s.replicas = snapshot({down(replica("r0")), down(replica("r1"))});
@@ -211,6 +219,7 @@ const EndToEndCase cases[] = {
     {"SELECT * FROM orders", Context::causal_replica_caught_up, R, Reason::causal_read},
     {"INSERT INTO orders VALUES (1)", Context::causal_replicas_behind, M, Reason::write},
     {"START TRANSACTION READ ONLY", Context::causal_replicas_behind, R, Reason::causal_wait},
+    {"SELECT * FROM orders", Context::causal_replicas_far_behind, M, Reason::causal_replicas_behind},
 };
 
 TEST(RouterClassifyTest, StatementsRouteEndToEnd) {

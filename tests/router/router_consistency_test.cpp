@@ -123,6 +123,18 @@ TEST(RouterConsistencyTest, MonotonicReadsNeverMoveToAReplicaBehindTheFloor) {
   EXPECT_TRUE(goes_to_replica(s.route(), 1, Reason::read)) << "the floor alone keeps a plain read a plain read";
 }
 
+TEST(RouterConsistencyTest, LeavingTheHomeReplicaRequiresItsLatestKnownPosition) {
+  Scenario s;
+  // The session read on "home" when it was known at 0-1-5; it has since been seen at 0-1-9, so
+  // that read may have returned anything up to 0-1-9.
+  s.replicas = snapshot({down(applied(replica("home"), "0-1-9")), applied(replica("other"), "0-1-7")});
+  s.session.home_replica = 0;
+  s.read_floor = gtids("0-1-5");
+  const Route route = s.route();
+  EXPECT_TRUE(goes_to_replica(route, 1, Reason::causal_wait));
+  EXPECT_EQ(route.wait_for->to_string(), "0-1-9");
+}
+
 TEST(RouterConsistencyTest, MonotonicReadsOffSpreadsASessionsReads) {
   Scenario s;
   s.policy.monotonic_reads = false;
@@ -130,6 +142,19 @@ TEST(RouterConsistencyTest, MonotonicReadsOffSpreadsASessionsReads) {
   s.read_floor = gtids("0-1-9");
   s.rotation = 1;
   EXPECT_TRUE(goes_to_replica(s.route(), 1, Reason::read));
+}
+
+TEST(RouterConsistencyTest, WaitsOnlyOnAReplicaLikelyToCatchUpInTime) {
+  Scenario s = causal_after_write("0-1-1", "0-1-1");
+  s.policy.max_replica_lag_ms = 5000;
+  s.policy.causal_wait_timeout_ms = 500;
+  s.replicas.replicas[0].lag_ms = 1500;
+  s.replicas.replicas[1].lag_ms = 20;
+  EXPECT_TRUE(goes_to_replica(s.route(), 1, Reason::causal_wait));
+  s.replicas.replicas[1].lag_ms = 900;
+  EXPECT_TRUE(goes_to_master(s.route(), Reason::causal_replicas_behind));
+  s.replicas.replicas[0].applied = gtids("0-1-10");  // known to have it: no wait, whatever the lag
+  EXPECT_TRUE(goes_to_replica(s.route(), 0, Reason::causal_read));
 }
 
 TEST(RouterConsistencyTest, NoEligibleReplicaFallsBackAsBefore) {

@@ -81,6 +81,14 @@ const std::vector<ReasonCase>& reason_cases() {
          s.write_position = gtids("0-1-10");
        },
        Target::replica, Reason::causal_wait},
+      {"causal, every replica further behind than a wait would last",
+       [](Scenario& s) {
+         s.policy.consistency = Consistency::causal;
+         s.policy.max_replica_lag_ms = 5000;
+         s.write_position = gtids("0-1-10");
+         s.replicas = snapshot({with_lag(replica("r0"), 1200), with_lag(replica("r1"), 900)});
+       },
+       Target::master, Reason::causal_replicas_behind},
   };
   return cases;
 }
