@@ -127,7 +127,10 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
   protocol::append_frames(frames, payload, 0);
   std::error_code ec;
   co_await acquired.connection->channel().write(frames, ec);
-  auto position = ec ? backend::SingleValue{true, std::nullopt, {}} : co_await backend::read_single_value(*acquired.connection);
+  // No co_await inside a conditional expression: GCC 12 destroys such temporaries twice.
+  backend::SingleValue position;
+  position.io_failed = true;
+  if (!ec) position = co_await backend::read_single_value(*acquired.connection);
   if (position.io_failed) {
     backends_.drop(BackendRef{});
     const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100",

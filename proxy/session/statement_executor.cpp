@@ -348,6 +348,7 @@ awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& 
   if (outcome->result == CommandRelay::Result::completed && !outcome->summary.error) {
     state_.reset(state_.schema());
     statements_.clear();
+    consistency_.reset();
     dispatch.connection->synced() = backend::SyncedState{state_.schema(), 0};
   }
   co_return session_goes_on(*outcome);
