@@ -37,6 +37,11 @@ class CausalConsistencyTest : public ReplicaProxyTest {
     return {*rows[0][0], std::stoi(*rows[0][1])};
   }
 
+  // Replicas that receive but do not apply (a ReplicationRestorer starts them again).
+  void stop_sql_threads() {
+    for (std::uint16_t port : topology_.replica_ports) admin_connection(topology_, port)->execute("STOP SLAVE SQL_THREAD");
+  }
+
   double routed(const std::string& target, const std::string& reason) const {
     return metrics().value("rwproxy_routed_statements_total", {{"target", target}, {"reason", reason}}).value_or(0);
   }
@@ -124,9 +129,7 @@ TEST_F(CausalConsistencyTest, ATokenCarriesReadYourWritesToAnotherProxyInstance)
 TEST_F(CausalConsistencyTest, ATimedOutWaitNeverReturnsRowsFromTheStaleReplica) {
   create_table_everywhere("cc_rows", "id INT PRIMARY KEY, note VARCHAR(20) NOT NULL");
   ReplicationRestorer restore(topology_);
-  for (std::size_t i = 0; i < topology_.replica_ports.size(); ++i) {
-    admin_connection(topology_, topology_.replica_ports[i])->execute("STOP SLAVE SQL_THREAD");
-  }
+  stop_sql_threads();
   auto connection = connect_proxy();
   for (int i = 1; i <= 20; ++i) {
     connection->execute("INSERT INTO cc_rows VALUES (" + std::to_string(i) + ", 'row')");
@@ -165,9 +168,7 @@ TEST_F(CausalConsistencyTest, BinaryProtocolReadsWaitTooAndFallBackToTheMasterWi
   EXPECT_GE(on_replica, 40) << "prepared reads after writes are served by replicas at natural lag";
 
   ReplicationRestorer restore(topology_);
-  for (std::size_t i = 0; i < topology_.replica_ports.size(); ++i) {
-    admin_connection(topology_, topology_.replica_ports[i])->execute("STOP SLAVE SQL_THREAD");
-  }
+  stop_sql_threads();
   const double timeouts_before = routed("master", "causal_wait_timeout");
   for (long long i = 51; i <= 60; ++i) {
     insert.execute({i});
