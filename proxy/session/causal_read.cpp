@@ -105,7 +105,13 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command com
   metrics::bump(context_.metrics.causal_waits_timed_out);
   auto drained = co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
                                                 no_tracking, true);
-  if (drained.result != CommandRelay::Result::completed) backends_.drop(dispatch.ref);
+  if (drained.result != CommandRelay::Result::completed) {
+    backends_.drop(dispatch.ref);
+  } else if (drained.summary.has_status) {
+    // A START TRANSACTION READ ONLY that ran there anyway must not leave its snapshot open for the
+    // session's next reads on this connection: the next sync rolls it back.
+    replica.synced().in_transaction = (drained.summary.status_flags & protocol::server_status::in_trans) != 0;
+  }
   context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
                        connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
                        waited.error.empty() ? "" : ": ", waited.error);
