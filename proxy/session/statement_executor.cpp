@@ -1,5 +1,6 @@
 #include "proxy/session/statement_executor.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "parser/classifier.hpp"
@@ -231,6 +232,12 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
     synced.schema = state_.schema();
     synced.replay_applied = state_.replay_sequence();
     synced.in_transaction = (status & protocol::server_status::in_trans) != 0;
+    // The client changed which variables its session tracks: last_gtid goes back in before the
+    // next statement (BackendSet::sync).
+    const auto& changed = info.session.set_session_variable;
+    if (std::find(changed.begin(), changed.end(), "session_track_system_variables") != changed.end()) {
+      synced.tracks_last_gtid = false;
+    }
   }
 }
 

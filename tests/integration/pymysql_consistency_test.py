@@ -105,6 +105,21 @@ def run(port):
     other_cursor.execute("SET @rwproxy_consistency_token = %s", (token,))
     other_cursor.execute("SELECT MAX(id) FROM py_rw")
     check(other_cursor.fetchone()[0] == 206, "a token presented on another connection")
+    # The client changes the tracked variables itself: the proxy puts last_gtid back.
+    cursor.execute("SET SESSION session_track_system_variables = 'autocommit'")
+    cursor.execute("SELECT rwproxy_consistency_token()")
+    before = int(cursor.fetchone()[0].rsplit("-", 1)[1])
+    stale_after_set = 0
+    for i in range(50):
+        cursor.execute("INSERT INTO py_rw (v) VALUES (%s)", (i,))
+        row_id = cursor.lastrowid
+        cursor.execute("SELECT COUNT(*) FROM py_rw WHERE id = %s", (row_id,))
+        stale_after_set += cursor.fetchone()[0] != 1
+    check(stale_after_set == 0, f"{stale_after_set} of 50 reads stale after the client set session_track_system_variables")
+    cursor.execute("SELECT rwproxy_consistency_token()")
+    after = int(cursor.fetchone()[0].rsplit("-", 1)[1])
+    check(after - before >= 50, f"the session's position moved by {after - before} over 50 writes after the client "
+                                "set session_track_system_variables (last_gtid no longer tracked?)")
     # Transactions: the COMMIT's OK carries last_gtid.
     connection.begin()
     cursor.execute("UPDATE py_rw SET v = v + 1 WHERE id = 1")
