@@ -8,9 +8,10 @@ below the session's last write is stale. Modes, run interleaved (order rotated e
   none     consistency = "none"      (reads never wait: the staleness baseline)
   window   consistency = "window"    (reads go to the master for read_after_write_window_ms)
   causal   consistency = "causal"    (reads by GTID position, MASTER_GTID_WAIT when needed)
-  token    consistency = "none" on two rwproxy instances: the write goes through instance 1, the
-           reads through instance 2 on another connection that presents the writer's token
-           (SET @rwproxy_consistency_token), i.e. the next HTTP request on another app server
+  token    two rwproxy instances with the default consistency = "window": the write goes through
+           instance 1, the reads through instance 2 on another connection that presents the
+           writer's token (SET @rwproxy_consistency_token), i.e. the next HTTP request on another
+           app server (the reading connection never writes, so the window plays no part)
 
 Scenarios: replicas at their natural lag ("natural"), and both replicas 1 s behind
 (MASTER_DELAY = 1, "delayed"); max_replica_lag_ms is raised to 5000 so that delayed replicas stay
@@ -70,7 +71,10 @@ def pid_listening(port):
 
 
 class Proxy:
+    started = 0  # names each instance's files
+
     def __init__(self, mode, work):
+        Proxy.started += 1
         base = open(os.path.join(STATE_DIR, "topology", "rwproxy.toml")).read()
         base = re.sub(r"(?m)^listen_port = \d+", "listen_port = 0", base)
         routing = (f'consistency = "{mode}"\ncausal_wait_timeout_ms = 500\n'
@@ -78,8 +82,10 @@ class Proxy:
         base = re.sub(r"(?m)^max_replica_lag_ms = .*\n|^readmit_replica_lag_ms = .*\n|^consistency = .*\n", "", base)
         base = base.replace("[routing]\n", "[routing]\n" + routing, 1) if "[routing]\n" in base else \
             base + "\n[routing]\n" + routing
-        self.config = os.path.join(work, f"rwproxy-{mode}-{id(self)}.toml")
+        self.config = os.path.join(work, f"rwproxy-{Proxy.started}-{mode}.toml")
         self.ports_file = self.config + ".ports"
+        if os.path.exists(self.ports_file):
+            os.remove(self.ports_file)
         with open(self.config, "w") as f:
             f.write(base)
         self.log = open(self.config + ".log", "w")
@@ -144,9 +150,9 @@ def session_loop(index, write_port, read_port, token_mode, env, args, stop_at, s
 
 def run_mode(mode, env, args, work, master_pid):
     token_mode = mode == "token"
-    proxies = [Proxy("none" if token_mode else mode, work)]
+    proxies = [Proxy("window" if token_mode else mode, work)]
     if token_mode:
-        proxies.append(Proxy("none", work))
+        proxies.append(Proxy("window", work))
     write_port, read_port = proxies[0].port, proxies[-1].port
     stats = {"latencies": [], "reads": 0, "on_replica": 0, "stale": 0, "requests": 0}
     lock = threading.Lock()
@@ -199,7 +205,7 @@ def main():
     admin(env, master_port, f"CREATE TABLE IF NOT EXISTS {env.get('APP_DB', 'rwtest')}.bench_rw "
                             "(id INT PRIMARY KEY, v BIGINT NOT NULL)")
     admin(env, master_port, f"INSERT IGNORE INTO {env.get('APP_DB', 'rwtest')}.bench_rw "
-                            f"SELECT seq, 0 FROM seq_1_to_{args.sessions}")
+                            f"SELECT seq, 0 FROM {env.get('APP_DB', 'rwtest')}.seq_1_to_{args.sessions}")
     subprocess.run([TOPOLOGY, "wait-replication"], check=True)
     modes = args.modes.split(",")
     results = {}

@@ -76,7 +76,7 @@ struct Routing {
   bool hints = true;                                // honour /* rwproxy:master|replica */ hints
   std::uint32_t replica_retry_interval_ms = 5000;   // a replica whose connection failed is left
                                                     // out this long
-  Consistency consistency = Consistency::window;
+  Consistency consistency = Consistency::causal;
   std::uint32_t causal_wait_timeout_ms = 500;       // longest MASTER_GTID_WAIT on a replica
   bool monotonic_reads = true;                      // a session never reads older data than before
 };

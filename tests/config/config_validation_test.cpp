@@ -143,6 +143,7 @@ INSTANTIATE_TEST_SUITE_P(
                       // routing_config_test.cpp tests their bounds.
                       RangeCase{"routing", "read_after_write_window_ms", 0, 3600000},
                       RangeCase{"routing", "replica_retry_interval_ms", 100, 3600000},
+                      RangeCase{"routing", "causal_wait_timeout_ms", 1, 3600000},
                       RangeCase{"rules", "max_replica_lag_ms", 1, 86400000}));
 
 TEST(StringValueTest, EmptyOrMalformedStrings) {

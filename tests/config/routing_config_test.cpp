@@ -27,6 +27,9 @@ TEST(RoutingTest, Defaults) {
   EXPECT_EQ(routing.no_eligible_replica, NoReplicaAction::master);
   EXPECT_TRUE(routing.hints);
   EXPECT_EQ(routing.replica_retry_interval_ms, 5000u);
+  EXPECT_EQ(routing.consistency, Consistency::causal);
+  EXPECT_EQ(routing.causal_wait_timeout_ms, 500u);
+  EXPECT_TRUE(routing.monotonic_reads);
   EXPECT_TRUE(result.config->rules.empty());
   EXPECT_FALSE(result.config->users[0].hints.has_value());
 }
@@ -55,6 +58,32 @@ replica_retry_interval_ms = 100
   EXPECT_EQ(routing.no_eligible_replica, NoReplicaAction::error);
   EXPECT_FALSE(routing.hints);
   EXPECT_EQ(routing.replica_retry_interval_ms, 100u);
+}
+
+TEST(RoutingTest, ConsistencyModes) {
+  for (const auto& [text, mode] : {std::pair{"window", Consistency::window}, std::pair{"causal", Consistency::causal},
+                                   std::pair{"none", Consistency::none}}) {
+    const LoadResult result = load_with_minimal(std::string("[routing]\nconsistency = \"") + text +
+                                                "\"\ncausal_wait_timeout_ms = 250\nmonotonic_reads = false\n");
+    ASSERT_TRUE(result.ok()) << testing::describe(result);
+    EXPECT_EQ(result.config->routing.consistency, mode) << text;
+    EXPECT_EQ(result.config->routing.causal_wait_timeout_ms, 250u);
+    EXPECT_FALSE(result.config->routing.monotonic_reads);
+  }
+  EXPECT_PROBLEM(load_with_minimal("[routing]\nconsistency = \"strong\"\n"), "routing.consistency",
+                 "\"window\", \"causal\" or \"none\"");
+  EXPECT_PROBLEM(load_with_minimal("[routing]\nmonotonic_reads = 1\n"), "routing.monotonic_reads", "boolean");
+}
+
+TEST(RoutingTest, ARuleMayOverrideTheConsistencyMode) {
+  const LoadResult result = load_rules(std::string(rule_head) + "table = \"reports\"\nconsistency = \"none\"\n" +
+                                       "[[rules]]\nname = \"s\"\nroute = \"any\"\ntable = \"orders\"\n");
+  ASSERT_TRUE(result.ok()) << testing::describe(result);
+  ASSERT_EQ(result.config->rules.size(), 2u);
+  EXPECT_EQ(result.config->rules[0].consistency, std::optional<Consistency>(Consistency::none));
+  EXPECT_FALSE(result.config->rules[1].consistency.has_value());
+  EXPECT_PROBLEM(load_rules(std::string(rule_head) + "table = \"t\"\nconsistency = \"eventual\"\n"),
+                 "rules[0].consistency", "eventual");
 }
 
 TEST(RoutingTest, NoEligibleReplicaMaster) {
