@@ -27,16 +27,13 @@ cmake --build "$build" -j"$jobs" --target fuzz_parser fuzz_session_state
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"
 
-seed="$repo/tests/fuzz/corpus/parser"
-scratch="$build/corpus-new"
-mkdir -p "$scratch"
-"$build/tests/fuzz/fuzz_parser" "$scratch" "$seed" \
-  -max_total_time="$parser_seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts/" -print_final_stats=1
+run_target() {  # run_target NAME SECONDS MAX_LEN ARTIFACT_PREFIX: corpus/NAME seeds, scratch corpus
+  local name=$1 scratch="$build/corpus-new-$1"
+  mkdir -p "$scratch"
+  "$build/tests/fuzz/fuzz_$name" "$scratch" "$repo/tests/fuzz/corpus/$name" \
+    -max_total_time="$2" -max_len="$3" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/$4" -print_final_stats=1
+}
 
-seed="$repo/tests/fuzz/corpus/session_state"
-scratch="$build/corpus-new-session_state"
-mkdir -p "$scratch"
-"$build/tests/fuzz/fuzz_session_state" "$scratch" "$seed" \
-  -max_total_time="$session_state_seconds" -max_len=1024 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts/session_state-" -print_final_stats=1
+run_target parser "$parser_seconds" 4096 ""
+run_target session_state "$session_state_seconds" 1024 "session_state-"
