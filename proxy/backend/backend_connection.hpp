@@ -45,6 +45,10 @@ class BackendConnection {
   const std::string& server_version() const { return server_version_; }
 
   SyncedState& synced() { return synced_; }
+  // Which of its session's connections this is (numbered by the session as it opens them): tells
+  // a reconnect apart even when the server reuses a thread id after a restart.
+  std::uint64_t serial() const { return serial_; }
+  void set_serial(std::uint64_t serial) { serial_ = serial; }
 
   // Sends COM_QUIT and closes; never fails.
   awaitable<void> quit();
@@ -61,6 +65,7 @@ class BackendConnection {
   std::uint32_t thread_id_ = 0;
   std::string server_version_;
   SyncedState synced_;
+  std::uint64_t serial_ = 0;
 };
 
 }  // namespace rwproxy::backend

@@ -58,6 +58,7 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
       co_return result;
     }
     connection = std::move(opened.connection);
+    connection->set_serial(++opened_);
     metrics::add(counters(ref).open_connections, 1);
     connection->synced().schema = state.schema();
   }

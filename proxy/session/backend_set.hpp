@@ -70,6 +70,7 @@ class BackendSet {
   metrics::WorkerCounters& metrics_;
   std::string track_last_gtid_ = std::string(1, static_cast<char>(protocol::Command::query)) +
                                 "SET SESSION session_track_system_variables = 'last_gtid'";
+  std::uint64_t opened_ = 0;  // connections this session has opened (their serials)
   std::unique_ptr<backend::BackendConnection> master_;
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
 };

@@ -41,13 +41,16 @@ awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
 
 awaitable<std::optional<std::uint32_t>> StatementExecutor::prepare_on(backend::BackendConnection& connection,
                                                                      PreparedStatement& statement, std::size_t replica) {
-  if (statement.replica_ids[replica]) co_return statement.replica_ids[replica];
+  if (auto id = statement.replica_id_on(replica, connection.serial())) co_return id;
   std::string payload(1, static_cast<char>(Command::stmt_prepare));
   payload += statement.sql;
   auto result = co_await backend::run_internal_command(connection, payload);
   if (result.io_failed) backends_.drop(BackendRef{replica});
   if (!result.ok()) co_return std::nullopt;
+  // A new connection (the old one died): it has seen none of the client's parameter types.
   statement.replica_ids[replica] = result.summary.statement_id;
+  statement.replica_connections[replica] = connection.serial();
+  statement.replica_types_version[replica] = 0;
   co_return statement.replica_ids[replica];
 }
 
@@ -66,7 +69,7 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
                             : decide(statement->info, statement->sql);
   const std::uint8_t first_sequence = static_cast<std::uint8_t>(packet.last_sequence_id + 1);
-  for (;;) {
+  for (int attempt = 0;; ++attempt) {
     Dispatch dispatch = co_await acquire(route, first_sequence);
     if (!dispatch.connection) co_return true;
     std::uint32_t backend_id = statement->master_id;
@@ -93,7 +96,21 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
         backend_id == *id && add_types.empty()
             ? protocol::append_frames(frames_, packet.payload, 0)
             : protocol::append_frames(frames_, rewrite_execute(packet.payload, request, backend_id, add_types), 0);
-    auto outcome = co_await relay(Command::stmt_execute, frames_, reply_sequence, request.cursor(), dispatch);
+    // A read-only execute that failed on a replica before any byte reached the client is retried
+    // elsewhere, like a text read (prepared there first: ids are per connection).
+    const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !request.cursor() &&
+                           !state_.in_transaction() && state_.autocommit() && !state_.transaction_replica();
+    auto outcome =
+        co_await relay(Command::stmt_execute, frames_, reply_sequence, request.cursor(), dispatch, !retryable);
+    if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable &&
+        !outcome.timed_out) {
+      metrics::bump(context_.metrics.read_retries);
+      route = attempt == 0 ? decide(statement->info, statement->sql)
+                           : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
+      context_.logger.info("session {}: retrying a prepared read after a replica failure ({})", connection_id_,
+                           router::to_string(route.reason));
+      continue;
+    }
     if (outcome.wait_timed_out) {
       // The replica ran it (its rows were dropped), so it has the types now, unless its connection
       // was dropped while draining; the master gets its own statement id.
@@ -132,8 +149,9 @@ awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
   if (PreparedStatement* statement = id ? statements_.find(*id) : nullptr) {
     for (std::size_t i = 0; i < statement->replica_ids.size(); ++i) {
       backend::BackendConnection* connection = backends_.find(BackendRef{i});
-      if (!statement->replica_ids[i] || !connection) continue;
-      const std::string close = with_statement_id(packet.payload, *statement->replica_ids[i]);
+      const auto replica_id = connection ? statement->replica_id_on(i, connection->serial()) : std::nullopt;
+      if (!replica_id) continue;
+      const std::string close = with_statement_id(packet.payload, *replica_id);
       auto result = co_await backend::run_internal_command(*connection, close);
       if (result.io_failed) backends_.drop(BackendRef{i});
     }

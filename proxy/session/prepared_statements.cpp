@@ -44,6 +44,7 @@ PreparedStatement& PreparedStatements::add(std::uint32_t master_id, std::string 
   s.master_id = master_id;
   s.replica_ids.assign(replica_count_, std::nullopt);
   s.replica_types_version.assign(replica_count_, 0);
+  s.replica_connections.assign(replica_count_, 0);
   return s;
 }
 

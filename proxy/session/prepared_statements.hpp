@@ -20,12 +20,22 @@ struct PreparedStatement {
   std::uint16_t param_count = 0;
   std::uint32_t master_id = 0;                              // also the id the client uses
   std::vector<std::optional<std::uint32_t>> replica_ids;    // per replica index
+  std::vector<std::uint64_t> replica_connections;           // serial of the connection it is
+                                                            // prepared on (a reconnect loses it)
   std::string param_types;                                  // 2 bytes per parameter, as last bound
   std::uint32_t types_version = 0;                          // bumped when the client rebinds
   std::uint32_t master_types_version = 0;                   // what each backend has seen
   std::vector<std::uint32_t> replica_types_version;
   bool long_data_pending = false;                           // SEND_LONG_DATA went to the master
   std::optional<std::size_t> last_replica;                  // where the last EXECUTE ran (nullopt: master)
+
+  // The statement's id on replica `replica` if it is prepared on that replica's connection
+  // `connection_serial` (BackendConnection::serial()), else nullopt: never an id from a
+  // connection that has since been replaced.
+  std::optional<std::uint32_t> replica_id_on(std::size_t replica, std::uint64_t connection_serial) const {
+    if (replica >= replica_ids.size() || replica_connections[replica] != connection_serial) return std::nullopt;
+    return replica_ids[replica];
+  }
 };
 
 // The parts of a COM_STMT_EXECUTE payload the proxy needs.

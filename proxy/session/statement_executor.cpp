@@ -20,7 +20,6 @@ using router::Target;
 namespace {
 constexpr std::size_t relay_buffer_size = 64 * 1024;
 constexpr std::size_t max_replicas_on_stack = 64;
-constexpr int max_read_attempts = 3;  // a replica, another replica, the master
 }  // namespace
 
 StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel& client, std::uint32_t connection_id)

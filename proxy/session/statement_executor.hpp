@@ -34,6 +34,10 @@ class StatementExecutor {
   awaitable<void> close() { co_await backends_.quit_all(); }
 
  private:
+  // A read that failed on a replica before any byte reached the client: a replica, another
+  // replica, the master.
+  static constexpr int max_read_attempts = 3;
+
   struct Dispatch {
     BackendRef ref;
     router::Route route;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/integration/support/polling.hpp"
+#include "tests/integration/support/prepared_statement.hpp"
 #include "tests/integration/support/raw_socket.hpp"
 #include "tests/integration/support/replica_proxy_test.hpp"
 #include "tests/integration/support/write_stream.hpp"
@@ -35,11 +36,12 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
 }
 
 // Autocommit reads through the proxy from a few threads, each on its own connection, until
-// stopped; counts the results and keeps the first errors.
+// stopped; counts the results and keeps the first errors. With `prepared`, each thread prepares
+// SELECT @@server_id once (binary protocol) and executes it over and over.
 class ReadLoad {
  public:
-  ReadLoad(const ConnectOptions& proxy, int threads) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, proxy] { run(proxy); });
+  ReadLoad(const ConnectOptions& proxy, int threads, bool prepared = false) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this, proxy, prepared] { run(proxy, prepared); });
   }
   ~ReadLoad() { stop(); }
 
@@ -66,21 +68,33 @@ class ReadLoad {
   }
 
  private:
-  void run(ConnectOptions options) {
+  void run(ConnectOptions options, bool prepared) {
     const auto end = Clock::now() + 120s;  // bound, whatever the test does
     std::unique_ptr<MysqlConnection> connection;
+    std::unique_ptr<PreparedStatement> statement;
     while (!stopping_ && Clock::now() < end) {
       try {
         if (!connection) {
+          statement.reset();
           connection = std::make_unique<MysqlConnection>(options);
           if (!connection->connected()) throw QueryFailed("connect", connection->last_error());
+          if (prepared) statement = std::make_unique<PreparedStatement>(*connection, "SELECT @@server_id");
         }
-        const int id = connection->server_id();
+        int id = 0;
+        if (statement) {
+          statement->execute();
+          const Rows rows = statement->fetch_all_as_text();
+          if (rows.size() != 1 || !rows[0][0]) throw std::runtime_error("SELECT @@server_id: not one row");
+          id = std::stoi(*rows[0][0]);
+        } else {
+          id = connection->server_id();
+        }
         ++reads_;
         std::lock_guard lock(mutex_);
         served_since_mark_.insert(id);
       } catch (const std::exception& e) {
         ++errors_;
+        statement.reset();
         connection.reset();
         std::lock_guard lock(mutex_);
         if (first_errors_.size() < 5) first_errors_.push_back(e.what());
@@ -313,6 +327,48 @@ TEST_F(MonitorFailoverTest, KilledReplicaCausesNoReadErrors) {
     expect_no_errors(load);
   }
   ASSERT_TRUE(repair.restore()) << "could not restore the topology";
+}
+
+// Server-side prepared statements through a replica's death: an execute in flight on the dead
+// replica, or sent to it before the monitor noticed, is retried elsewhere like a text read.
+TEST_F(MonitorFailoverTest, KilledReplicaCausesNoPreparedReadErrors) {
+  const pid_t pid = server_pid("replica2");
+  TopologyRepair repair;
+  {
+    ReadLoad load(app_options(topology_.app_db), 4, true);
+    ASSERT_TRUE(poll_until(10s, [&] { return load.reads() > 100; }));
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    EXPECT_TRUE(wait_eligible("replica2", false, 15s));
+    load.mark();
+    const long reads_before = load.reads();
+    EXPECT_TRUE(poll_until(10s, [&] { return load.reads() > reads_before + 100; }));
+    EXPECT_EQ(load.served_since_mark().count(3), 0u);
+    load.stop();
+    expect_no_errors(load);
+  }
+  ASSERT_TRUE(repair.restore()) << "could not restore the topology";
+}
+
+// The proxy's connections to a replica die under it (KILL, as after a server restart or
+// wait_timeout): executes are retried, and the next connection to that replica gets the statement
+// prepared again; never an id from the old connection (1243 Unknown prepared statement handler).
+TEST_F(MonitorFailoverTest, KilledReplicaConnectionsCauseNoPreparedReadErrors) {
+  ReadLoad load(app_options(topology_.app_db), 4, true);
+  ASSERT_TRUE(poll_until(10s, [&] { return load.reads() > 100; }));
+  auto admin = admin_connection(topology_, topology_.replica_ports[1]);
+  for (int round = 0; round < 2; ++round) {
+    // After a kill the replica is left out for replica_retry_interval_ms (5 s), then comes back.
+    load.mark();
+    ASSERT_TRUE(poll_until(30s, [&] { return load.served_since_mark().count(3) > 0; }))
+        << "round " << round << ": replica2 serves no prepared reads";
+    for (const Row& row : admin->query("SELECT id FROM information_schema.processlist WHERE user = 'app'")) {
+      admin->query_all("KILL CONNECTION " + row[0].value_or("0"));
+    }
+    const long before = load.reads();
+    EXPECT_TRUE(poll_until(10s, [&] { return load.reads() > before + 50; }));
+  }
+  load.stop();
+  expect_no_errors(load);
 }
 
 TEST_F(MonitorFailoverTest, KilledMasterFailsWritesClearlyWhileReadsAndLoginsGoOn) {

@@ -185,3 +185,21 @@ TEST(PreparedStatementTable, NoReplicas) {
 
 }  // namespace
 }  // namespace rwproxy::session
+
+namespace rwproxy::session {
+namespace {
+
+TEST(PreparedStatementsConnectionTest, AReplicaIdBelongsToTheConnectionItWasPreparedOn) {
+  PreparedStatements statements(2);
+  PreparedStatement& s = statements.add(7, "SELECT 1", parser::StatementInfo{}, 0);
+  EXPECT_FALSE(s.replica_id_on(0, 1)) << "not prepared anywhere yet";
+  s.replica_ids[0] = 42;
+  s.replica_connections[0] = 3;
+  EXPECT_EQ(s.replica_id_on(0, 3), std::optional<std::uint32_t>(42));
+  EXPECT_FALSE(s.replica_id_on(0, 4)) << "a new connection to the same replica (a reconnect)";
+  EXPECT_FALSE(s.replica_id_on(1, 3)) << "another replica";
+  EXPECT_FALSE(s.replica_id_on(5, 3)) << "no such replica";
+}
+
+}  // namespace
+}  // namespace rwproxy::session
