@@ -40,6 +40,13 @@ constexpr bool is(char c, std::uint8_t cls) {
 constexpr char to_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
 constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
+// `text` without leading and trailing whitespace (' ' \t \n \r \f \v).
+constexpr std::string_view trim(std::string_view text) {
+  while (!text.empty() && is(text.front(), space)) text.remove_prefix(1);
+  while (!text.empty() && is(text.back(), space)) text.remove_suffix(1);
+  return text;
+}
+
 // ASCII case-insensitive comparison (SQL keywords and variable names are ASCII).
 constexpr bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

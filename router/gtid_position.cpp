@@ -3,15 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "parser/char_class.hpp"
+
 namespace rwproxy::router {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n')) text.remove_suffix(1);
-  return text;
-}
+using parser::chars::trim;
 
 template <typename Number>
 bool parse_number(std::string_view text, Number& out) {

@@ -1,5 +1,6 @@
 #include "proxy/explain/explain_statement.hpp"
 
+#include "parser/char_class.hpp"
 #include "parser/lexer.hpp"
 
 namespace rwproxy::explain {
@@ -9,6 +10,7 @@ namespace {
 using parser::Keyword;
 using parser::Lexer;
 using parser::next_code;
+using parser::chars::trim;
 using parser::Token;
 using parser::TokenKind;
 
@@ -25,13 +27,6 @@ bool is_route_word(const Token& token) {
 bool starts_statement(const Token& token) {
   if (token.kind == TokenKind::left_paren) return true;
   return token.kind == TokenKind::identifier && token.keyword != Keyword::none;
-}
-
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view space = " \t\r\n\f\v";
-  const auto first = s.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) - first + 1);
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 #include "proxy/explain/statement_reader.hpp"
 
+#include "parser/char_class.hpp"
 #include "parser/lexer.hpp"
 
 namespace rwproxy::explain {
 
 namespace {
+
+using parser::chars::trim;
 
 constexpr std::string_view kSpace = " \t\r\n\f\v";
 
@@ -12,11 +15,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_alpha(char c) { return is_upper(c) || (c >= 'a' && c <= 'z'); }
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
 
 // "231123 23:13:55" (MariaDB), "2023-11-23T23:13:55.123456Z" or "...+01:00" (MySQL).
 bool is_timestamp(std::string_view s) {
