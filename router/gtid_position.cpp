@@ -45,14 +45,18 @@ std::optional<GtidPosition> GtidPosition::parse(std::string_view text) {
     const auto comma = text.find(',');
     auto gtid = parse_gtid(trim(text.substr(0, comma)));
     if (!gtid) return std::nullopt;
-    auto at = std::lower_bound(position.gtids_.begin(), position.gtids_.end(), gtid->domain,
-                               [](const Gtid& g, std::uint32_t domain) { return g.domain < domain; });
-    if (at != position.gtids_.end() && at->domain == gtid->domain) return std::nullopt;
+    auto at = position.slot(gtid->domain);
+    if (at != position.gtids_.end() && at->domain == gtid->domain) return std::nullopt;  // a domain twice
     position.gtids_.insert(at, *gtid);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }
   return position;
+}
+
+std::vector<Gtid>::iterator GtidPosition::slot(std::uint32_t domain) {
+  return std::lower_bound(gtids_.begin(), gtids_.end(), domain,
+                          [](const Gtid& g, std::uint32_t d) { return g.domain < d; });
 }
 
 bool GtidPosition::covers(const GtidPosition& other) const {
@@ -65,8 +69,7 @@ bool GtidPosition::covers(const GtidPosition& other) const {
 }
 
 void GtidPosition::merge(const Gtid& gtid) {
-  auto at = std::lower_bound(gtids_.begin(), gtids_.end(), gtid.domain,
-                             [](const Gtid& g, std::uint32_t domain) { return g.domain < domain; });
+  auto at = slot(gtid.domain);
   if (at == gtids_.end() || at->domain != gtid.domain) {
     gtids_.insert(at, gtid);
   } else if (gtid.sequence > at->sequence) {

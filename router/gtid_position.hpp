@@ -44,6 +44,9 @@ class GtidPosition {
   bool operator==(const GtidPosition&) const = default;
 
  private:
+  // Where `domain` is, or would be inserted, in gtids_.
+  std::vector<Gtid>::iterator slot(std::uint32_t domain);
+
   std::vector<Gtid> gtids_;
 };
 

@@ -2,6 +2,8 @@
 // statement on a replica): the response is read and checked, never forwarded to the client.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "proxy/asio.hpp"
@@ -14,11 +16,15 @@ struct InternalResult {
   bool io_failed = false;                      // the connection broke: drop it
   protocol::ResponseTracker::Summary summary;  // summary.error: the server answered ERR
   std::string error_message;                   // the ERR's message, if any
+  std::optional<std::string> first_value;      // a result set's first column of its first row
+                                               // (text protocol; nullopt: NULL or no row)
 
   bool ok() const { return !io_failed && !summary.error; }
 };
 
 // `payload` is the command packet's payload (command byte first).
 awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::string_view payload);
+// Reads the response to `command`, already sent (e.g. pipelined in front of another command).
+awaitable<InternalResult> read_internal_response(BackendConnection& backend, protocol::Command command);
 
 }  // namespace rwproxy::backend

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "proxy/backend/gtid_wait.hpp"
+#include "proxy/backend/internal_command.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 #include "proxy/protocol/result_set_writer.hpp"
 #include "proxy/session/statement_executor.hpp"
@@ -92,11 +93,11 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command com
   std::error_code ec;
   co_await replica.channel().write(pipelined, ec);
   if (ec) co_return failed;
-  auto waited = co_await backend::read_single_value(replica);
+  auto waited = co_await backend::read_internal_response(replica, Command::query);
   context_.metrics.causal_wait.observe(std::chrono::steady_clock::now() - started);
   if (waited.io_failed) co_return failed;
   const CommandRelay::SessionTracking no_tracking{};
-  if (waited.value == std::optional<std::string>("0")) {
+  if (waited.first_value == std::optional<std::string>("0")) {
     metrics::bump(context_.metrics.causal_waits_reached);
     co_return co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
                                              no_tracking, false);
@@ -114,7 +115,7 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command com
   }
   context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
                        connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
-                       waited.error.empty() ? "" : ": ", waited.error);
+                       waited.error_message.empty() ? "" : ": ", waited.error_message);
   CommandRelay::Outcome timed_out;
   timed_out.wait_timed_out = true;
   co_return timed_out;
@@ -129,14 +130,7 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
   // A position the master itself has not reached comes from a token of another cluster (or a
   // corrupt one): say so rather than serve data older than the token claims.
   const std::string payload = backend::binlog_position_payload();
-  std::string frames;
-  protocol::append_frames(frames, payload, 0);
-  std::error_code ec;
-  co_await acquired.connection->channel().write(frames, ec);
-  // No co_await inside a conditional expression: GCC 12 destroys such temporaries twice.
-  backend::SingleValue position;
-  position.io_failed = true;
-  if (!ec) position = co_await backend::read_single_value(*acquired.connection);
+  auto position = co_await backend::run_internal_command(*acquired.connection, payload);
   if (position.io_failed) {
     backends_.drop(BackendRef{});
     const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100",
@@ -144,7 +138,7 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
     co_await reply_error(reply_sequence, error);
     co_return false;
   }
-  const auto parsed = router::GtidPosition::parse(position.value.value_or(""));
+  const auto parsed = router::GtidPosition::parse(position.first_value.value_or(""));
   if (!parsed || parsed->covers(wanted)) co_return true;
   metrics::bump(context_.metrics.tokens_unreachable);
   const protocol::ErrPacket error{

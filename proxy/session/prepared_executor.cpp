@@ -89,7 +89,6 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
                                                : statement->master_types_version;
     std::string_view add_types =
         !request.new_params_bound && seen != statement->types_version ? statement->param_types : std::string_view{};
-    const std::uint32_t types_seen_before = seen;
     seen = statement->types_version;
     frames_.clear();
     const std::uint8_t reply_sequence =
@@ -112,9 +111,8 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
       continue;
     }
     if (outcome.wait_timed_out) {
-      // The replica ran it (its rows were dropped), so it has the types now, unless its connection
-      // was dropped while draining; the master gets its own statement id.
-      if (!backends_.find(dispatch.ref)) seen = types_seen_before;
+      // The replica ran it (its rows were dropped); the master runs it under its own statement id
+      // (a replica connection dropped meanwhile prepares it again, with types, when next used).
       if (!co_await master_has_reached(*dispatch.route.wait_for, first_sequence)) co_return true;
       route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule};
       continue;

@@ -102,7 +102,8 @@ const parser::Digest& StatementExecutor::digest_of(std::string_view sql) {
   return digest_;
 }
 
-router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready) {
+router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready,
+                                       const router::GtidPosition* statement_token) {
   const auto now = router::Clock::now();
   std::string_view digest_text;
   if (policy().rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(sql).text;
@@ -113,9 +114,9 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
   router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
   consistency_.fill(session);
   router::GtidPosition with_hint;
-  if (statement_token_) {
+  if (statement_token) {
     if (session.token_position) with_hint = *session.token_position;
-    with_hint.merge(*statement_token_);
+    with_hint.merge(*statement_token);
     session.token_position = &with_hint;
   }
   router::RouteInput input{info, digest_text, session, *snapshot, std::span(outstanding.data(), n), ++rotation_, now};
@@ -263,11 +264,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   parser::StatementInfo info = parser::classify(sql);
   std::optional<router::GtidPosition> hinted;
   if (!co_await apply_token_hint(info, hinted)) co_return true;
-  statement_token_ = hinted ? &*hinted : nullptr;
-  struct ClearHint {
-    const router::GtidPosition*& token;
-    ~ClearHint() { token = nullptr; }
-  } clear_hint{statement_token_};
+  const router::GtidPosition* statement_token = hinted ? &*hinted : nullptr;
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
   const bool count_digest = context_.config.metrics.top_digests > 0;
@@ -275,7 +272,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     const parser::Digest& d = digest_of(sql);
     context_.metrics.digests.count(d.hash, d.text);
   }
-  router::Route route = decide(info, sql, count_digest);
+  router::Route route = decide(info, sql, count_digest, statement_token);
   for (int attempt = 0;; ++attempt) {
     Dispatch dispatch = co_await acquire(route, reply_sequence);
     if (!dispatch.connection) co_return true;
@@ -292,7 +289,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     if (outcome.result == CommandRelay::Result::backend_failed && !outcome.bytes_to_client && retryable &&
         !outcome.timed_out) {
       metrics::bump(context_.metrics.read_retries);
-      route = attempt == 0 ? decide(info, sql, count_digest)
+      route = attempt == 0 ? decide(info, sql, count_digest, statement_token)
                            : router::Route{Target::master, router::Reason::no_eligible_replica, 0, {}};
       context_.logger.info("session {}: retrying a read after a replica failure ({})", connection_id_,
                            router::to_string(route.reason));

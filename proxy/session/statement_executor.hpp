@@ -78,7 +78,9 @@ class StatementExecutor {
                                                      PreparedStatement& statement, std::size_t replica);
   awaitable<BackendSet::Acquired> acquire_master();
   // `digest_ready`: digest_ already holds this statement's digest.
-  router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false);
+  // `statement_token`: a consistency token the statement's hint carries, for this statement only.
+  router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,
+                       const router::GtidPosition* statement_token = nullptr);
   const parser::Digest& digest_of(std::string_view sql);
   // Opens/syncs the routed backend; a replica that fails is reported and the master used instead.
   // On total failure the client has been sent an ERR and `connection` is null.
@@ -109,7 +111,6 @@ class StatementExecutor {
   std::uint64_t rotation_ = 0;
   parser::Digest digest_;  // of the current statement, when rules or metrics need it
   ConsistencyState consistency_;
-  const router::GtidPosition* statement_token_ = nullptr;  // a hint's token, for one statement
 };
 
 }  // namespace rwproxy::session
