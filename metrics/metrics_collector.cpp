@@ -99,6 +99,14 @@ void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
   auto& statements = family(out, "rwproxy_backend_statements_total", "Statements served by the backend",
                             MetricType::Counter);
   auto& errors = family(out, "rwproxy_backend_errors_total", "Backend connection failures", MetricType::Counter);
+  auto& pooled = family(out, "rwproxy_pool_connections",
+                        "Backend connections of multiplexed sessions: idle in the pool, or in use by a session",
+                        MetricType::Gauge);
+  auto& pool_waits = family(out, "rwproxy_pool_waits_total",
+                            "Statements that waited for a connection of a full pool, by outcome", MetricType::Counter);
+  auto& pool_resets = family(out, "rwproxy_pool_resets_total",
+                             "Pooled connections reset (COM_RESET_CONNECTION) before another session used them",
+                             MetricType::Counter);
   auto& checks = family(out, "rwproxy_monitor_check_duration_seconds", "Duration of one monitor check",
                         MetricType::Histogram);
   for (std::size_t i = 0; i < backends.size() && i < metrics_.backend_count(); ++i) {
@@ -121,6 +129,16 @@ void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
            static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.connect_errors.load()); })));
     sample(errors, {{"backend", b.name}, {"kind", "lost"}},
            static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.lost_connections.load()); })));
+    const auto idle = counters([](const BackendCounters& c) { return c.idle_connections.load(); });
+    sample(pooled, {{"backend", b.name}, {"state", "idle"}}, static_cast<double>(idle));
+    sample(pooled, {{"backend", b.name}, {"state", "in_use"}}, static_cast<double>(std::max<std::int64_t>(0, open - idle)));
+    const auto waited = counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.pool_waits.load()); });
+    const auto timed_out =
+        counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.pool_wait_timeouts.load()); });
+    sample(pool_waits, {{"backend", b.name}, {"outcome", "served"}}, static_cast<double>(waited - timed_out));
+    sample(pool_waits, {{"backend", b.name}, {"outcome", "timeout"}}, static_cast<double>(timed_out));
+    sample(pool_resets, {{"backend", b.name}},
+           static_cast<double>(counters([](const BackendCounters& c) { return static_cast<std::int64_t>(c.pool_resets.load()); })));
     if (b.monitor_check) add_histogram(checks, {{"backend", b.name}}, {b.monitor_check});
   }
   sample(family(out, "rwproxy_max_replica_lag_seconds", "Configured routing.max_replica_lag_ms, in seconds",
@@ -193,6 +211,18 @@ void MetricsCollector::add_clients(std::vector<MetricFamily>& out) const {
           [](const WorkerCounters& w) { return w.bytes_received.load(); });
   counter("rwproxy_client_bytes_sent_total", "Bytes sent to clients",
           [](const WorkerCounters& w) { return w.bytes_sent.load(); });
+  auto& pins = family(out, "rwproxy_session_pins_total",
+                      "Times a multiplexed session became bound to its backend connections, by reason",
+                      MetricType::Counter);
+  for (router::BindReason reason : router::all_bind_reasons()) {
+    if (reason == router::BindReason::none) continue;
+    const auto index = static_cast<std::size_t>(reason);
+    sample(pins, {{"reason", std::string(router::to_string(reason))}},
+           static_cast<double>(sum_workers(metrics_, [index](const WorkerCounters& w) { return w.session_pins[index].load(); })));
+  }
+  sample(family(out, "rwproxy_bound_sessions", "Multiplexed sessions bound to their backend connections now",
+                MetricType::Gauge),
+         {}, static_cast<double>(sum_gauges(metrics_, [](const WorkerCounters& w) { return w.bound_sessions.load(); })));
 }
 
 void MetricsCollector::add_digests(std::vector<MetricFamily>& out) const {

@@ -10,6 +10,7 @@
 
 #include "metrics/digest_table.hpp"
 #include "metrics/latency_histogram.hpp"
+#include "router/bind_reason.hpp"
 #include "router/reason.hpp"
 #include "router/route.hpp"
 
@@ -28,6 +29,11 @@ struct BackendCounters {
   Counter lost_connections{0};
   Gauge open_connections{0};
   Gauge busy_connections{0};
+  // Connection multiplexing (pooled sessions only).
+  Gauge idle_connections{0};    // in the pool, lent to no session
+  Counter pool_waits{0};        // a statement waited for a connection of a full pool
+  Counter pool_wait_timeouts{0};  // ... and got none within pool.acquire_timeout_ms (ERR 1040)
+  Counter pool_resets{0};       // connections reset (COM_RESET_CONNECTION) for another session
 };
 
 class WorkerCounters {
@@ -59,6 +65,10 @@ class WorkerCounters {
   Counter tokens_valid{0};
   Counter tokens_malformed{0};
   Counter tokens_unreachable{0};
+  // Multiplexing: sessions that became bound to their backend connections, by reason, and how
+  // many are bound now.
+  std::array<Counter, router::bind_reason_count> session_pins{};
+  Gauge bound_sessions{0};
   DigestTable digests;
 
  private:

@@ -1,5 +1,9 @@
 #include "proxy/backend/backend_connection.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "proxy/net/deadline.hpp"
@@ -80,6 +84,15 @@ awaitable<protocol::ErrPacket> BackendConnection::login(protocol::ClientHandshak
   thread_id_ = handshake.server_greeting().connection_id;
   server_version_ = handshake.server_greeting().server_version;
   co_return protocol::ErrPacket{0, "00000", {}};
+}
+
+bool BackendConnection::looks_closed() {
+  if (channel_.reader().buffered() > 0) return true;
+  char byte = 0;
+  const ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return true;  // data nobody asked for
+  if (n == 0) return true;  // closed by the server
+  return errno != EAGAIN && errno != EWOULDBLOCK;
 }
 
 awaitable<void> BackendConnection::quit() {

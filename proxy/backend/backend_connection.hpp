@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "proxy/asio.hpp"
 #include "proxy/net/packet_channel.hpp"
@@ -18,12 +19,18 @@ struct BackendAddress {
   std::uint16_t port = 0;
 };
 
-// How far a backend connection has followed its session's state (see session::SessionState).
+// The session state a backend connection holds (see session::SessionState), so that the next
+// session to use it sends only the difference.
 struct SyncedState {
   std::string schema;
+  // The session state (one session, between two resets) whose replay sequence replay_applied
+  // counts; 0: none. Another owner compares `replay` instead.
+  std::uint64_t owner = 0;
   std::uint64_t replay_applied = 0;  // sequence of the last replayed SET
+  std::vector<std::string> replay;   // the SETs in effect on the connection, in order
   bool in_transaction = false;       // the server said SERVER_STATUS_IN_TRANS in its last reply
-  bool tracks_last_gtid = false;     // session_track_system_variables includes last_gtid (master)
+  bool tracks_session = false;       // our session_track_* settings are in effect
+  bool needs_reset = false;          // holds state no session describes: COM_RESET_CONNECTION first
 };
 
 class BackendConnection {
@@ -49,6 +56,10 @@ class BackendConnection {
   // a reconnect apart even when the server reuses a thread id after a restart.
   std::uint64_t serial() const { return serial_; }
   void set_serial(std::uint64_t serial) { serial_ = serial; }
+
+  // Whether the server closed the connection or sent something unasked (e.g. an ERR before
+  // closing it after wait_timeout): one non-blocking peek, for a connection that sat idle.
+  bool looks_closed();
 
   // Sends COM_QUIT and closes; never fails.
   awaitable<void> quit();

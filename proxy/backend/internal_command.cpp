@@ -20,6 +20,31 @@ awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::
   co_return co_await read_internal_response(backend, command);
 }
 
+awaitable<PipelinedResult> run_pipelined(BackendConnection& backend, std::span<const std::string> payloads) {
+  PipelinedResult out;
+  std::string frames;
+  for (const std::string& payload : payloads) protocol::append_frames(frames, payload, 0);
+  std::error_code ec;
+  co_await backend.channel().write(frames, ec);
+  if (ec) {
+    out.result.io_failed = true;
+    co_return out;
+  }
+  bool failed = false;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const auto command = static_cast<protocol::Command>(static_cast<std::uint8_t>(payloads[i].front()));
+    if (!protocol::ResponseTracker::expects_response(command)) continue;
+    InternalResult result = co_await read_internal_response(backend, command);
+    if (result.io_failed || (!failed && !result.ok()) || (!failed && i + 1 == payloads.size())) {
+      out.result = std::move(result);
+      out.failed = i;
+      if (out.result.io_failed) co_return out;
+      failed = !out.result.ok();
+    }
+  }
+  co_return out;
+}
+
 awaitable<InternalResult> read_internal_response(BackendConnection& backend, protocol::Command command) {
   InternalResult result;
   protocol::ResponseTracker tracker;

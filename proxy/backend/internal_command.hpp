@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,13 @@ struct InternalResult {
 
 // `payload` is the command packet's payload (command byte first).
 awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::string_view payload);
+// Sends every command in one write, then reads their responses in order: one round trip for all.
+// The result is that of the first command that failed (`failed` its index), else of the last.
+struct PipelinedResult {
+  InternalResult result;
+  std::size_t failed = 0;
+};
+awaitable<PipelinedResult> run_pipelined(BackendConnection& backend, std::span<const std::string> payloads);
 // Reads the response to `command`, already sent (e.g. pipelined in front of another command).
 awaitable<InternalResult> read_internal_response(BackendConnection& backend, protocol::Command command);
 

@@ -60,4 +60,9 @@ bool Config::hints_allowed(const User& user) const {
   return user.hints.value_or(routing.hints);
 }
 
+bool Config::multiplexing_for(std::string_view name) const {
+  const User* user = find_user(name);
+  return user && user->multiplexing ? *user->multiplexing : pool.multiplexing;
+}
+
 }  // namespace rwproxy::config

@@ -46,6 +46,7 @@ struct User {
   std::optional<std::string> password;       // clear text
   std::optional<std::string> password_hash;  // "*" + 40 hex digits, as in mysql.user
   std::optional<bool> hints;                 // overrides Routing::hints for this user when set
+  std::optional<bool> multiplexing;          // overrides Pool::multiplexing for this user when set
 };
 
 struct Timeouts {
@@ -79,6 +80,16 @@ struct Routing {
   Consistency consistency = Consistency::causal;
   std::uint32_t causal_wait_timeout_ms = 500;       // longest MASTER_GTID_WAIT on a replica
   bool monotonic_reads = true;                      // a session never reads older data than before
+};
+
+// [pool]: backend connections shared by client sessions (multiplexing).
+struct Pool {
+  bool multiplexing = true;                     // false: one backend connection per session and backend
+  std::uint32_t max_connections_per_backend = 64;  // open connections to one backend, all workers
+  std::uint32_t min_idle_connections = 0;       // per backend: idle trimming keeps at least these
+  std::uint32_t idle_timeout_ms = 60000;        // an idle pooled connection is closed after this
+  std::uint32_t acquire_timeout_ms = 5000;      // a statement waits this long for a connection when
+                                                // the backend's pool is full (then ERR 1040)
 };
 
 // [monitor]: the backend monitor's own connections (off the data path).
@@ -121,6 +132,7 @@ struct Config {
   Proxy proxy;
   Timeouts timeouts;
   Routing routing;
+  Pool pool;
   Monitor monitor;
   Metrics metrics;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
@@ -132,6 +144,9 @@ struct Config {
   const User* find_user(std::string_view name) const;  // exact (case-sensitive) match
   // Whether this user's comment hints are honoured: its own hints, else routing.hints.
   bool hints_allowed(const User& user) const;
+  // Whether this user's sessions share pooled backend connections: its own multiplexing, else
+  // pool.multiplexing.
+  bool multiplexing_for(std::string_view user) const;
 };
 
 }  // namespace rwproxy::config

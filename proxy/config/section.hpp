@@ -42,6 +42,7 @@ inline constexpr Choice<Consistency> consistency_modes[] = {
 Section proxy_section();
 Section timeouts_section();
 Section routing_section();
+Section pool_section();
 Section monitor_section();
 Section metrics_section();
 Section backends_section();

@@ -26,6 +26,7 @@ constexpr Field<User> user_fields[] = {
     {"password", [](ValueReader& v, User& u) { v.read_optional_string(u.password); }},
     {"password_hash", &read_password_hash},
     {"hints", [](ValueReader& v, User& u) { v.read_optional_bool(u.hints); }},
+    {"multiplexing", [](ValueReader& v, User& u) { v.read_optional_bool(u.multiplexing); }},
 };
 
 // Judged on the keys present, so a password of the wrong type is reported only once.

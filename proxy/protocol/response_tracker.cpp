@@ -49,6 +49,7 @@ void ResponseTracker::read_ok(const PacketHead& head) {
     summary_.status_flags = ok.status_flags;
     summary_.affected_rows = ok.affected_rows;
     summary_.last_insert_id = ok.last_insert_id;
+    summary_.warnings = ok.warnings;
     summary_.has_status = true;
     ok_with_session_state_ = ok.status_flags & server_status::session_state_changed;
   }
@@ -58,6 +59,7 @@ void ResponseTracker::read_eof(const PacketHead& head) {
   EofPacket eof;
   if (!EofPacket::deserialize(head.prefix, eof)) {
     summary_.status_flags = eof.status_flags;
+    summary_.warnings = eof.warnings;
     summary_.has_status = true;
   }
 }

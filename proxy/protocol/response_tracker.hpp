@@ -25,6 +25,7 @@ class ResponseTracker {
     bool has_status = false;
     std::uint64_t affected_rows = 0;  // last OK
     std::uint64_t last_insert_id = 0;
+    std::uint16_t warnings = 0;       // from the last OK/EOF seen
     std::uint32_t statement_id = 0;   // COM_STMT_PREPARE_OK
     std::uint16_t param_count = 0;
     std::uint16_t column_count = 0;

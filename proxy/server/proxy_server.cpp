@@ -8,6 +8,8 @@ namespace rwproxy::server {
 
 namespace {
 
+constexpr std::size_t relay_buffer_size = 64 * 1024;  // one per statement being relayed
+
 session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> config) {
   session::ReloadableSettings settings;
   settings.policy = std::make_shared<const router::RoutingPolicy>(make_routing_policy(*config));
@@ -28,7 +30,22 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       health_(config),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
-      metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {}
+      metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {
+  // pool.max_connections_per_backend and min_idle_connections are shared out among the workers.
+  const std::size_t workers = workers_.size();
+  auto share = [workers](std::size_t total) { return (total + workers - 1) / workers; };
+  const backend::PoolLimits limits{share(config.pool.max_connections_per_backend),
+                                   share(config.pool.min_idle_connections),
+                                   std::chrono::milliseconds(config.pool.idle_timeout_ms)};
+  for (std::size_t i = 0; i < workers; ++i) {
+    metrics::WorkerCounters& counters = metrics_.worker(i);
+    workers_.at(i).set_resources(
+        std::unique_ptr<session::WorkerResources>(new session::WorkerResources{
+            backend::BackendPools(1 + config.replicas().size(), limits, counters.backends.get()),
+            net::BufferPool(relay_buffer_size)}),
+        counters);
+  }
+}
 
 std::vector<metrics::BackendView> ProxyServer::backends() const {
   std::vector<metrics::BackendView> views;
@@ -126,7 +143,7 @@ awaitable<void> ProxyServer::accept_loop() {
   for (;;) {
     Worker& worker = workers_.next();
     session::SessionContext context{config_, logger_, live_, counters_, health_,
-                                    metrics_.worker(worker.index())};
+                                    metrics_.worker(worker.index()), worker.resources()};
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {

@@ -20,7 +20,27 @@ void Worker::stop_sessions() {
   });
 }
 
+awaitable<void> Worker::trim_pools() {
+  asio::steady_timer timer(context_);
+  backend::BackendPools& pools = resources_->pools;
+  for (;;) {
+    timer.expires_after(std::chrono::seconds(1));
+    error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    const bool closing = stopping_ && sessions_.empty();
+    for (std::size_t i = 0; i < pools.size(); ++i) {
+      auto idle = closing ? pools.at(i).drain() : pools.at(i).trim(std::chrono::steady_clock::now());
+      for (auto& connection : idle) {
+        metrics::add(counters_->backends[i].open_connections, -1);
+        co_await connection->quit();
+      }
+    }
+    if (closing || ec) co_return;
+  }
+}
+
 void Worker::start() {
+  if (resources_) asio::co_spawn(context_, [this] { return trim_pools(); }, asio::detached);
   thread_ = std::thread([this] { context_.run(); });
 }
 

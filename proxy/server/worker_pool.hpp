@@ -19,6 +19,12 @@ class Worker {
   std::size_t index() const { return index_; }
 
   asio::io_context& context() { return context_; }
+  // The pools and buffers this worker's sessions share (set once, before start()).
+  void set_resources(std::unique_ptr<session::WorkerResources> resources, metrics::WorkerCounters& counters) {
+    resources_ = std::move(resources);
+    counters_ = &counters;
+  }
+  session::WorkerResources& resources() { return *resources_; }
   // Runs a session to its end on this worker (called on this worker's thread).
   awaitable<void> serve(std::shared_ptr<session::ClientSession> session);
   // Asks every session on this worker to finish its current statement and close.
@@ -28,11 +34,17 @@ class Worker {
   void join();
 
  private:
+  // Closes pooled connections idle past pool.idle_timeout_ms, every second; at shutdown, once
+  // the sessions have ended, all of them.
+  awaitable<void> trim_pools();
+
   std::size_t index_;
   Logger& logger_;
   asio::io_context context_{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::unordered_set<std::shared_ptr<session::ClientSession>> sessions_;  // touched on this thread only
+  std::unique_ptr<session::WorkerResources> resources_;
+  metrics::WorkerCounters* counters_ = nullptr;
   bool stopping_ = false;
   std::thread thread_;
 };
@@ -42,6 +54,7 @@ class WorkerPool {
   WorkerPool(std::size_t count, Logger& logger);
 
   Worker& next();
+  Worker& at(std::size_t index) { return *workers_[index]; }
   std::size_t size() const { return workers_.size(); }
   void start();
   void stop_sessions();

@@ -1,6 +1,10 @@
-// The backend connections of one client session: the master's and, opened lazily, one per
-// replica the router sends reads to. A connection is brought to the session's state (schema,
-// replayed SETs) before each statement it runs.
+// The backend connections a client session holds: the master's and one per replica the router
+// sends reads to. A connection is brought to the session's state (schema, replayed SETs) before
+// each statement it runs, sending only the difference, in one round trip.
+//
+// Without multiplexing the session opens its connections and keeps them. With multiplexing it
+// borrows them from its worker's pools (backend::BackendPools) and gives them back after each
+// statement, unless something binds the session to them (see router::BindReason).
 #pragma once
 
 #include <memory>
@@ -10,6 +14,7 @@
 #include "metrics/worker_counters.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
+#include "proxy/backend/connection_pool.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/protocol/constants.hpp"
 #include "proxy/session/session_state.hpp"
@@ -30,30 +35,36 @@ class BackendSet {
     protocol::ErrPacket error;                         // why, for the client
   };
 
-  BackendSet(const config::Config& config, metrics::WorkerCounters& metrics)
-      : config_(config), metrics_(metrics), replicas_(config.replicas().size()) {}
-
-  // Whether the client negotiated session tracking itself: then it keeps the variables it tracks
-  // and last_gtid is added to them; otherwise last_gtid alone is tracked (and stripped).
-  void set_client_tracks_session(bool tracks) {
-    track_last_gtid_ = std::string(1, static_cast<char>(protocol::Command::query)) +
-                       (tracks ? "SET SESSION session_track_system_variables = CONCAT_WS(',', "
-                                 "NULLIF(@@session.session_track_system_variables, ''), 'last_gtid')"
-                               : "SET SESSION session_track_system_variables = 'last_gtid'");
-  }
+  // `pools`: this worker's pools, or null when no session multiplexes.
+  BackendSet(const config::Config& config, metrics::WorkerCounters& metrics, backend::BackendPools* pools)
+      : config_(config), metrics_(metrics), pools_(pools), replicas_(config.replicas().size()) {}
   ~BackendSet();
   BackendSet(const BackendSet&) = delete;
   BackendSet& operator=(const BackendSet&) = delete;
 
+  // At login. `login`: what new connections log in with. `multiplexing`: borrow from the pools.
+  // A client that negotiated session tracking keeps the variables it tracks and last_gtid is
+  // added to them; otherwise last_gtid alone is tracked (and the relay strips it).
+  void start(const protocol::ClientHandshake::Settings& login, bool multiplexing);
+  // A new session state begins (login, COM_RESET_CONNECTION, COM_CHANGE_USER): `epoch` is unique
+  // in the process, so a connection tells this state's replay sequence from an earlier one's.
+  void set_epoch(std::uint64_t epoch) { epoch_ = epoch; }
+  bool multiplexing() const { return pooled_; }
+
   backend::BackendConnection* find(BackendRef ref);
-  // The connection for `ref`, opened if needed (with `login`), synced to `state`.
+  // The connection for `ref`: held, borrowed or opened (with `login`), synced to `state`.
   awaitable<Acquired> acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
                               const SessionState& state);
+  // Closes the connection for `ref` (broken, or its stream is in an unknown place).
   void drop(BackendRef ref);
-  // Sends COM_QUIT on every connection and forgets them.
-  awaitable<void> quit_all();
-  // Every open connection with its ref.
+  // Multiplexing: gives every held connection back to the pool.
+  void release_all();
+  // Session end. Held connections go back to the pool (reset first when `bound`: they hold state
+  // of this session) or, without multiplexing, get COM_QUIT.
+  awaitable<void> quit_all(bool bound = false);
+  // Every held connection with its ref.
   std::vector<std::pair<BackendRef, backend::BackendConnection*>> open_connections();
+  bool holds_any() const;
 
   backend::BackendAddress address(BackendRef ref) const;
 
@@ -61,16 +72,33 @@ class BackendSet {
   std::unique_ptr<backend::BackendConnection>& slot(BackendRef ref) {
     return ref.replica ? replicas_[*ref.replica] : master_;
   }
+  std::size_t index(BackendRef ref) const { return ref.replica ? 1 + *ref.replica : 0; }
+  metrics::BackendCounters& counters(BackendRef ref) { return metrics_.backends[index(ref)]; }
+  backend::ConnectionPool& pool(BackendRef ref) { return pools_->at(index(ref)); }
+  bool tracks_session_on(BackendRef ref) const { return pooled_ || ref.is_master(); }
+
+  awaitable<backend::BackendConnection::ConnectResult> open(BackendRef ref,
+                                                            const protocol::ClientHandshake::Settings& login,
+                                                            const SessionState& state);
+  // Multiplexing: an idle pooled connection that suits `state`, a new one, or one that comes
+  // back within pool.acquire_timeout_ms. `reused` says it was idle in the pool.
+  awaitable<backend::BackendConnection::ConnectResult> borrow(BackendRef ref,
+                                                              const protocol::ClientHandshake::Settings& login,
+                                                              const SessionState& state, bool& reused);
+  // How well an idle connection suits `state` (higher: less to send; negative: unusable).
+  int suitability(const backend::BackendConnection& connection, const SessionState& state) const;
   awaitable<protocol::ErrPacket> sync(BackendRef ref, backend::BackendConnection& connection,
                                       const SessionState& state);
 
-  metrics::BackendCounters& counters(BackendRef ref) { return metrics_.backends[ref.replica ? 1 + *ref.replica : 0]; }
-
   const config::Config& config_;
   metrics::WorkerCounters& metrics_;
-  std::string track_last_gtid_ = std::string(1, static_cast<char>(protocol::Command::query)) +
-                                "SET SESSION session_track_system_variables = 'last_gtid'";
-  std::uint64_t opened_ = 0;  // connections this session has opened (their serials)
+  backend::BackendPools* pools_;
+  bool pooled_ = false;
+  backend::PoolKey key_;
+  std::uint64_t epoch_ = 0;
+  std::string tracking_;  // the COM_QUERY payload that sets our session_track_* settings
+  std::uint64_t opened_ = 0;  // connections this session has opened or borrowed (their serials)
+  std::vector<std::string> commands_;  // sync's pipelined commands (reused)
   std::unique_ptr<backend::BackendConnection> master_;
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
 };

@@ -1,5 +1,5 @@
 // StatementExecutor's read-your-writes parts: consistency tokens (the proxy's own statements and
-// the per-statement hint) and reads that wait on a replica for a GTID position.
+// the per-statement hint), and the master's position after a wait on a replica timed out.
 #include <fmt/format.h>
 
 #include "proxy/backend/gtid_wait.hpp"
@@ -13,14 +13,6 @@ namespace rwproxy::session {
 
 using protocol::Command;
 using router::Target;
-
-CommandRelay::SessionTracking StatementExecutor::tracking_for(const Dispatch& dispatch) const {
-  CommandRelay::SessionTracking tracking;
-  tracking.read_last_gtid = dispatch.ref.is_master() && dispatch.connection &&
-                            (dispatch.connection->capabilities() & protocol::capability::session_track);
-  tracking.strip = tracking.read_last_gtid && !(login_.capabilities & protocol::capability::session_track);
-  return tracking;
-}
 
 awaitable<bool> StatementExecutor::answer_consistency(const ConsistencyStatement& statement) {
   std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
@@ -77,52 +69,8 @@ awaitable<bool> StatementExecutor::apply_token_hint(const parser::StatementInfo&
   co_return false;
 }
 
-awaitable<CommandRelay::Outcome> StatementExecutor::relay_after_wait(Command command, std::string_view frames,
-                                                                     std::uint8_t reply_sequence, bool cursor,
-                                                                     Dispatch& dispatch) {
-  CommandRelay::Outcome failed;
-  failed.result = CommandRelay::Result::backend_failed;
-  backend::BackendConnection& replica = *dispatch.connection;
-  const auto wait_timeout = std::chrono::milliseconds(settings_.config->routing.causal_wait_timeout_ms);
-  const auto query_timeout = std::chrono::milliseconds(context_.config.timeouts.query_timeout_ms);
-  const router::GtidPosition wanted = *dispatch.route.wait_for;
-  std::string pipelined;
-  protocol::append_frames(pipelined, backend::gtid_wait_payload(wanted, wait_timeout), 0);
-  pipelined.append(frames);
-  const auto started = std::chrono::steady_clock::now();
-  std::error_code ec;
-  co_await replica.channel().write(pipelined, ec);
-  if (ec) co_return failed;
-  auto waited = co_await backend::read_internal_response(replica, Command::query);
-  context_.metrics.causal_wait.observe(std::chrono::steady_clock::now() - started);
-  if (waited.io_failed) co_return failed;
-  const CommandRelay::SessionTracking no_tracking{};
-  if (waited.first_value == std::optional<std::string>("0")) {
-    metrics::bump(context_.metrics.causal_waits_reached);
-    co_return co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
-                                             no_tracking, false);
-  }
-  // Timed out (or refused): the read ran on a replica that may be stale; its rows are dropped.
-  metrics::bump(context_.metrics.causal_waits_timed_out);
-  auto drained = co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
-                                                no_tracking, true);
-  if (drained.result != CommandRelay::Result::completed) {
-    backends_.drop(dispatch.ref);
-  } else if (drained.summary.has_status) {
-    // A START TRANSACTION READ ONLY that ran there anyway must not leave its snapshot open for the
-    // session's next reads on this connection: the next sync rolls it back.
-    replica.synced().in_transaction = (drained.summary.status_flags & protocol::server_status::in_trans) != 0;
-  }
-  context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
-                       connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
-                       waited.error_message.empty() ? "" : ": ", waited.error_message);
-  CommandRelay::Outcome timed_out;
-  timed_out.wait_timed_out = true;
-  co_return timed_out;
-}
-
 awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition& wanted, std::uint8_t reply_sequence) {
-  auto acquired = co_await acquire_master();
+  auto acquired = co_await dispatcher_.acquire_master(state_);
   if (!acquired.connection) {
     co_await reply_error(reply_sequence, acquired.error);
     co_return false;
@@ -132,7 +80,7 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
   const std::string payload = backend::binlog_position_payload();
   auto position = co_await backend::run_internal_command(*acquired.connection, payload);
   if (position.io_failed) {
-    backends_.drop(BackendRef{});
+    dispatcher_.backends().drop(BackendRef{});
     const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100",
                                     "rwproxy: lost connection to the master while checking its GTID position"};
     co_await reply_error(reply_sequence, error);

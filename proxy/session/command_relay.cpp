@@ -42,8 +42,14 @@ void CommandRelay::finish_capture() {
   protocol::TrackedOk tracked;
   const protocol::Bytes payload = protocol::as_bytes(capture_).subspan(header_size);
   if (protocol::parse_tracked_ok(payload, tracked)) return;  // not what it seemed: forwarded as it is
-  if (auto gtid = protocol::find_system_variable(tracked, "last_gtid"); gtid && !gtid->empty()) {
-    last_gtid_.assign(*gtid);
+  for (const protocol::SessionStateChange& change : tracked.changes) {
+    if (change.type == protocol::session_track::system_variables && change.name == "last_gtid") {
+      if (!change.value.empty()) last_gtid_.assign(change.value);
+    } else if (change.type == protocol::session_track::state_change) {
+      state_changed_ = true;
+    } else if (change.type == protocol::session_track::schema) {
+      schema_.emplace(change.value);
+    }
   }
   if (!tracking_.strip) return;
   std::string stripped;
@@ -56,7 +62,7 @@ void CommandRelay::finish_capture() {
 void CommandRelay::on_head(protocol::Bytes chunk, std::size_t pos, const protocol::PacketHead& head,
                            std::size_t& flushed) {
   constexpr std::size_t header_size = 4;
-  const bool rewrite = tracking_.read_last_gtid && tracker_.ok_with_session_state() &&
+  const bool rewrite = tracking_.read_state && tracker_.ok_with_session_state() &&
                        head.first_frame_length < protocol::max_frame_payload;
   if (!rewrite) {
     if (!held_.empty()) {  // the head began in the previous chunk: it goes out first
@@ -91,7 +97,7 @@ CommandRelay::ChunkStatus CommandRelay::scan_chunk(protocol::Bytes chunk) {
     }
     switch (step.event) {
       case PacketScanner::Event::need_more: {
-        const std::size_t pending = tracking_.read_last_gtid && !capturing_ ? scanner_.pending_head_bytes() : 0;
+        const std::size_t pending = tracking_.read_state && !capturing_ ? scanner_.pending_head_bytes() : 0;
         // A head that may belong to an OK to rewrite waits for the rest of it.
         const std::size_t hold = pending > held_.size() ? pending - held_.size() : 0;
         emit(chunk, flushed, pos - hold);
@@ -157,18 +163,22 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
   capture_.clear();
   capturing_ = false;
   last_gtid_.clear();
+  state_changed_ = false;
+  schema_.reset();
+  const net::BufferPool::Lease lease = buffers_.lease();
+  const std::span<std::uint8_t> buffer = lease.bytes();
   std::string pending = backend.channel().reader().take_buffered();  // normally empty
   for (;;) {
     std::size_t n = 0;
     if (!pending.empty()) {
-      n = std::min(pending.size(), buffer_.size());
-      std::memcpy(buffer_.data(), pending.data(), n);
+      n = std::min(pending.size(), buffer.size());
+      std::memcpy(buffer.data(), pending.data(), n);
       pending.erase(0, n);
     } else {
       error_code io;
       net::Deadline deadline(backend.socket());
       deadline.arm(timeout);
-      n = co_await backend.socket().async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, io));
+      n = co_await backend.socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), asio::redirect_error(asio::use_awaitable, io));
       deadline.disarm();
       if (io) {
         outcome.result = Result::backend_failed;
@@ -176,7 +186,7 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
         break;
       }
     }
-    const protocol::Bytes chunk(buffer_.data(), n);
+    const protocol::Bytes chunk(buffer.data(), n);
     ChunkStatus status = scan_chunk(chunk);
     if (status == ChunkStatus::bad_stream) {
       outcome.result = Result::backend_failed;
@@ -199,6 +209,8 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
   }
   outcome.summary = tracker_.summary();
   outcome.last_gtid = last_gtid_;
+  outcome.state_changed = state_changed_;
+  outcome.schema = schema_;
   co_return outcome;
 }
 

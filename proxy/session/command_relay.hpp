@@ -2,10 +2,12 @@
 // bytes are written to the client as they arrive, and packet heads are tracked to find the end.
 #pragma once
 
-#include <vector>
+#include <optional>
+#include <string>
 
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
+#include "proxy/net/buffer_pool.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/packet_scanner.hpp"
 #include "proxy/protocol/response_tracker.hpp"
@@ -14,8 +16,9 @@ namespace rwproxy::session {
 
 // What the relay does with OK packets that carry session-state information.
 struct RelaySessionTracking {
-  bool read_last_gtid = false;  // the backend tracks last_gtid: read it from them
-  bool strip = false;           // the client did not negotiate session tracking: remove it
+  bool read_state = false;  // the backend reports session state (last_gtid, schema, state
+                            // changes): read it from the OK packets
+  bool strip = false;       // the client did not negotiate session tracking: remove it
 };
 
 class CommandRelay {
@@ -34,11 +37,14 @@ class CommandRelay {
     std::string last_gtid;         // the last last_gtid the server reported (session tracking)
     bool wait_timed_out = false;   // the replica did not reach the GTID position: nothing was sent
                                    // to the client, the statement must run elsewhere
+    bool state_changed = false;    // the server reported a session-state change (SESSION_TRACK_STATE_CHANGE)
+    std::optional<std::string> schema;  // the current schema the server reported (SESSION_TRACK_SCHEMA)
   };
 
   using SessionTracking = RelaySessionTracking;
 
-  explicit CommandRelay(std::size_t buffer_size) : buffer_(buffer_size) {}
+  // Responses are read through a buffer of `buffers`, held only while one is relayed.
+  explicit CommandRelay(net::BufferPool& buffers) : buffers_(buffers) {}
 
   // Sends the command packet (already framed) to the backend and relays the response.
   // `timeout` (0 = none) bounds each wait for the backend's next bytes.
@@ -65,7 +71,7 @@ class CommandRelay {
   std::string_view output(protocol::Bytes chunk) const;
   awaitable<Result> forward_local_infile(backend::BackendConnection& backend, net::PacketChannel& client);
 
-  std::vector<std::uint8_t> buffer_;
+  net::BufferPool& buffers_;
   protocol::ResponseTracker tracker_;
   protocol::PacketScanner scanner_;
   bool infile_requested_ = false;
@@ -78,6 +84,8 @@ class CommandRelay {
   std::string capture_;  // a whole OK packet with session state, frame header included
   bool capturing_ = false;
   std::string last_gtid_;
+  bool state_changed_ = false;
+  std::optional<std::string> schema_;
 };
 
 }  // namespace rwproxy::session

@@ -45,7 +45,7 @@ awaitable<std::optional<std::uint32_t>> StatementExecutor::prepare_on(backend::B
   std::string payload(1, static_cast<char>(Command::stmt_prepare));
   payload += statement.sql;
   auto result = co_await backend::run_internal_command(connection, payload);
-  if (result.io_failed) backends_.drop(BackendRef{replica});
+  if (result.io_failed) dispatcher_.backends().drop(BackendRef{replica});
   if (!result.ok()) co_return std::nullopt;
   // A new connection (the old one died): it has seen none of the client's parameter types.
   statement.replica_ids[replica] = result.summary.statement_id;
@@ -78,8 +78,8 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
       if (!replica_id) {
         context_.logger.warn("session {}: cannot prepare on replica '{}', using the master", connection_id_,
                              dispatch.connection->address().name);
-        dispatch = co_await acquire(router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule},
-                                    first_sequence);
+        const router::Route to_master{Target::master, router::Reason::no_eligible_replica, 0, route.rule};
+        dispatch = co_await acquire(to_master, first_sequence);
         if (!dispatch.connection) co_return true;
       } else {
         backend_id = *replica_id;
@@ -131,7 +131,7 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   if (!statement) co_return co_await run_on_master(packet);
   if (command == Command::stmt_reset) statement->long_data_pending = false;
   const BackendRef ref{statement->last_replica};
-  backend::BackendConnection* connection = backends_.find(ref);
+  backend::BackendConnection* connection = dispatcher_.backends().find(ref);
   if (!ref.replica || !connection || !statement->replica_ids[*ref.replica]) co_return co_await run_on_master(packet);
   // The cursor (or the statement's state) lives on the replica that ran the last EXECUTE.
   Dispatch dispatch{ref, router::Route{Target::replica, router::Reason::read, *ref.replica, {}}, connection};
@@ -146,12 +146,12 @@ awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
   auto id = statement_id(packet);
   if (PreparedStatement* statement = id ? statements_.find(*id) : nullptr) {
     for (std::size_t i = 0; i < statement->replica_ids.size(); ++i) {
-      backend::BackendConnection* connection = backends_.find(BackendRef{i});
+      backend::BackendConnection* connection = dispatcher_.backends().find(BackendRef{i});
       const auto replica_id = connection ? statement->replica_id_on(i, connection->serial()) : std::nullopt;
       if (!replica_id) continue;
       const std::string close = with_statement_id(packet.payload, *replica_id);
       auto result = co_await backend::run_internal_command(*connection, close);
-      if (result.io_failed) backends_.drop(BackendRef{i});
+      if (result.io_failed) dispatcher_.backends().drop(BackendRef{i});
     }
     statements_.erase(*id);
   }

@@ -5,6 +5,8 @@
 #include <cstdint>
 
 #include "metrics/worker_counters.hpp"
+#include "proxy/backend/connection_pool.hpp"
+#include "proxy/net/buffer_pool.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/session/live_settings.hpp"
@@ -17,6 +19,14 @@ namespace rwproxy::session {
 struct ConnectionCounters {
   std::atomic<std::uint32_t> next_connection_id{1};
   std::atomic<std::uint32_t> client_connections{0};
+  // Numbers each session state (a login, a reset) so that pooled connections tell them apart.
+  std::atomic<std::uint64_t> next_state_epoch{1};
+};
+
+// What one worker's sessions share; only that worker's thread touches it.
+struct WorkerResources {
+  backend::BackendPools pools;   // connection multiplexing
+  net::BufferPool relay_buffers;  // read buffers of the response relay
 };
 
 struct SessionContext {
@@ -26,6 +36,7 @@ struct SessionContext {
   ConnectionCounters& counters;
   backend::ReplicaHealth& health;
   metrics::WorkerCounters& metrics;  // this session's worker's counters
+  WorkerResources& worker;           // this session's worker's pools
 };
 
 }  // namespace rwproxy::session

@@ -20,6 +20,7 @@ std::string_view to_string(PinReason reason) {
     case PinReason::sql_prepare: return "sql_prepare";
     case PinReason::unparsed_set: return "unparsed_set";
     case PinReason::replay_overflow: return "replay_overflow";
+    case PinReason::state_change: return "state_change";
   }
   return "unknown";
 }
@@ -133,6 +134,7 @@ void SessionState::track_session_effects(const StatementInfo& info, std::string_
   if (fx.unlock_tables && pin_ == PinReason::lock_tables) pin_ = lasting_pin_;
   if (fx.sql_prepare) pin(PinReason::sql_prepare);
   if (info.user_lock) pin(PinReason::user_lock);  // GET_LOCK() holds state on the master's connection
+  if (fx.assigns_user_variable || fx.select_into) assigned_user_variable_ = true;
   if (info.kind == StatementKind::set && sql.empty()) {
     pin(PinReason::unparsed_set);  // a prepared SET: its text has placeholders and cannot be replayed
   } else if (info.kind == StatementKind::set && !fx.unparsed_set && info.statement_count == 1 &&
@@ -155,6 +157,61 @@ void SessionState::track_temporary_tables(const StatementInfo& info) {
       if (found != temporary_tables_.end()) temporary_tables_.erase(found);
     }
   }
+}
+
+namespace {
+
+// Whether a statement's own text accounts for a session-state change the server reported: it
+// changes the session in a way SessionState follows (or pins for), or it only changes state the
+// proxy does not need to carry (transactions; last_gtid, reported on its own).
+bool explains_state_change(const StatementInfo& info) {
+  switch (info.kind) {
+    case StatementKind::set:
+    case StatementKind::use:
+    case StatementKind::begin:
+    case StatementKind::commit:
+    case StatementKind::rollback:
+    case StatementKind::savepoint:
+    case StatementKind::lock_tables:
+    case StatementKind::unlock_tables:
+    case StatementKind::prepare:
+    case StatementKind::deallocate:
+      return info.statement_count <= 1;
+    default:
+      break;
+  }
+  const parser::SessionEffects& fx = info.session;
+  return info.statement_count <= 1 && !fx.assigns_user_variable && !fx.select_into &&
+         (fx.create_temporary_table || fx.drop_temporary_table || info.user_lock);
+}
+
+}  // namespace
+
+void SessionState::after_reply(const StatementInfo& info, const ReplyFacts& facts) {
+  using router::BindReason;
+  next_statement_binding_ = info.calc_found_rows  ? BindReason::found_rows
+                            : facts.last_insert_id ? BindReason::insert_id
+                            : facts.warnings       ? BindReason::warnings
+                                                   : BindReason::none;
+  if (facts.state_changed && !explains_state_change(info)) pin(PinReason::state_change);
+}
+
+router::BindReason SessionState::binding() const {
+  using router::BindReason;
+  switch (pin_) {
+    case PinReason::none: break;
+    case PinReason::lock_tables: return BindReason::lock_tables;
+    case PinReason::user_lock: return BindReason::user_lock;
+    case PinReason::sql_prepare: return BindReason::sql_prepare;
+    case PinReason::unparsed_set: return BindReason::unparsed_set;
+    case PinReason::replay_overflow: return BindReason::replay_overflow;
+    case PinReason::state_change: return BindReason::state_change;
+  }
+  if (assigned_user_variable_) return BindReason::user_variable;
+  if (in_transaction_) return BindReason::transaction;
+  if (!autocommit_) return BindReason::autocommit_off;
+  if (!temporary_tables_.empty()) return BindReason::temporary_table;
+  return next_statement_binding_;
 }
 
 router::RoutingSession SessionState::routing_view(std::string_view user, bool hints_allowed) const {

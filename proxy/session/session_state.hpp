@@ -10,14 +10,31 @@
 #include <vector>
 
 #include "parser/statement_info.hpp"
+#include "router/bind_reason.hpp"
 #include "router/routing_session.hpp"
 
 namespace rwproxy::session {
 
 // Why a session is pinned to the master (none = not pinned).
-enum class PinReason : std::uint8_t { none, lock_tables, user_lock, sql_prepare, unparsed_set, replay_overflow };
+enum class PinReason : std::uint8_t {
+  none,
+  lock_tables,
+  user_lock,
+  sql_prepare,
+  unparsed_set,
+  replay_overflow,
+  state_change,  // the server reported a session-state change the proxy cannot explain
+};
 
 std::string_view to_string(PinReason reason);
+
+// What a reply said about its connection beyond the status flags (from the OK/EOF packets and
+// the server's session-state tracking).
+struct ReplyFacts {
+  std::uint16_t warnings = 0;
+  std::uint64_t last_insert_id = 0;
+  bool state_changed = false;  // SESSION_TRACK_STATE_CHANGE: the session's state changed
+};
 
 // A SET statement that every backend connection of the session must run, in order.
 struct ReplayEntry {
@@ -38,6 +55,10 @@ class SessionState {
   void after_statement(const parser::StatementInfo& info, std::string_view sql, bool succeeded,
                        std::uint16_t status_flags, bool ran_on_replica, std::optional<std::size_t> replica,
                        Clock::time_point now);
+  // After a statement's reply, with what it said about the connection: sets the bindings that
+  // last for the next statement, and pins a session whose state changed in a way the statement
+  // does not explain.
+  void after_reply(const parser::StatementInfo& info, const ReplyFacts& facts);
   // After COM_INIT_DB succeeded.
   void set_schema(std::string schema) { schema_ = std::move(schema); }
   // COM_RESET_CONNECTION / COM_CHANGE_USER: back to a fresh session.
@@ -52,6 +73,9 @@ class SessionState {
   std::uint64_t replay_sequence() const { return sequence_; }
   PinReason pinned() const { return pin_; }
   bool in_transaction() const { return in_transaction_; }
+  // What keeps the session on its backend connection (multiplexing): none when it may go back
+  // to the pool.
+  router::BindReason binding() const;
   bool autocommit() const { return autocommit_; }
   const std::vector<std::string>& temporary_tables() const { return temporary_tables_; }
   std::optional<std::size_t> transaction_replica() const { return transaction_replica_; }
@@ -74,6 +98,8 @@ class SessionState {
   std::vector<std::string> temporary_tables_;
   PinReason pin_ = PinReason::none;
   PinReason lasting_pin_ = PinReason::none;  // the first pin UNLOCK TABLES does not end
+  router::BindReason next_statement_binding_ = router::BindReason::none;  // found_rows, insert_id, warnings
+  bool assigned_user_variable_ = false;  // SELECT @v := ... / INTO @v ran: the value lives on its connection
   bool in_transaction_ = false;
   bool autocommit_ = true;
   bool transaction_wrote_ = false;

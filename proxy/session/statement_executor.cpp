@@ -18,7 +18,6 @@ using protocol::Command;
 using router::Target;
 
 namespace {
-constexpr std::size_t relay_buffer_size = 64 * 1024;
 constexpr std::size_t max_replicas_on_stack = 64;
 }  // namespace
 
@@ -26,52 +25,41 @@ StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      backends_(context.config, context.metrics),
-      statements_(context.config.replicas().size()),
-      relay_(relay_buffer_size) {}
+      dispatcher_(context, client, connection_id),
+      statements_(context.config.replicas().size()) {}
 
 void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hints_allowed) {
   refresh_settings();
   state_.reset(login.database);
   statements_.clear();
   consistency_ = ConsistencyState{};
-  backends_.set_client_tracks_session(login.capabilities & protocol::capability::session_track);
+  dispatcher_.start(login, settings_.config->multiplexing_for(login.user), new_epoch());
   login_ = std::move(login);
   hints_allowed_ = hints_allowed;
 }
 
 awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
-  auto acquired = co_await acquire_master();
-  if (acquired.connection) co_return protocol::ErrPacket{0, "00000", {}};
+  auto acquired = co_await dispatcher_.acquire_master(state_);
+  if (acquired.connection) {
+    dispatcher_.finish_command(binding());
+    co_return protocol::ErrPacket{0, "00000", {}};
+  }
   if (!protocol::proxy_error::is_unreachable(acquired.error.error_code)) co_return acquired.error;
   // The master is unreachable: let the session start on a replica (which also checks the login)
   // so that reads keep working; writes get a clear error until the master is back.
   auto snapshot = context_.health.snapshot(router::Clock::now());
   for (std::size_t i = 0; i < snapshot->replicas.size(); ++i) {
     if (!snapshot->replicas[i].up) continue;
-    auto replica = co_await backends_.acquire(BackendRef{i}, login_, state_);
+    auto replica = co_await dispatcher_.backends().acquire(BackendRef{i}, login_, state_);
     if (replica.connection) {
       context_.logger.warn("session {}: master unavailable ({}); session starts on replica '{}'", connection_id_,
                            acquired.error.message, snapshot->replicas[i].name);
+      dispatcher_.finish_command(binding());
       co_return protocol::ErrPacket{0, "00000", {}};
     }
     if (!protocol::proxy_error::is_unreachable(replica.error.error_code)) co_return replica.error;
   }
   co_return acquired.error;
-}
-
-awaitable<BackendSet::Acquired> StatementExecutor::acquire_master() {
-  if (!backends_.find(BackendRef{}) && !context_.health.master_up()) {
-    // Fail at once rather than wait for a connect timeout on a master the monitor sees down.
-    BackendSet::Acquired down;
-    const auto address = backends_.address(BackendRef{});
-    down.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
-                                     fmt::format("rwproxy: master '{}' ({}:{}) is unavailable (down according to "
-                                                 "the backend monitor); writes fail until it is back",
-                                                 address.name, address.host, address.port)};
-    co_return down;
-  }
-  co_return co_await backends_.acquire(BackendRef{}, login_, state_);
 }
 
 void StatementExecutor::refresh_settings() {
@@ -83,6 +71,20 @@ void StatementExecutor::refresh_settings() {
 
 awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
   refresh_settings();
+  const bool goes_on = co_await run_command(packet);
+  dispatcher_.finish_command(binding());
+  co_return goes_on;
+}
+
+router::BindReason StatementExecutor::binding() const {
+  const router::BindReason reason = state_.binding();
+  if (reason != router::BindReason::none) return reason;
+  // Until the proxy keeps its own statement registry, a statement id lives on the connection
+  // that prepared it.
+  return statements_.size() > 0 ? router::BindReason::prepared_statement : router::BindReason::none;
+}
+
+awaitable<bool> StatementExecutor::run_command(const protocol::Packet& packet) {
   switch (static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]))) {
     case Command::query: co_return co_await run_query(packet);
     case Command::init_db: co_return co_await run_init_db(packet);
@@ -97,16 +99,9 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
   }
 }
 
-const parser::Digest& StatementExecutor::digest_of(std::string_view sql) {
-  parser::digest_into(sql, digest_);
-  return digest_;
-}
-
 router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready,
                                        const router::GtidPosition* statement_token) {
   const auto now = router::Clock::now();
-  std::string_view digest_text;
-  if (policy().rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(sql).text;
   auto snapshot = context_.health.snapshot(now);
   std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
   const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
@@ -119,8 +114,8 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
     with_hint.merge(*statement_token);
     session.token_position = &with_hint;
   }
-  router::RouteInput input{info, digest_text, session, *snapshot, std::span(outstanding.data(), n), ++rotation_, now};
-  router::Route route = router::decide(input, policy());
+  const StatementPlanner::Input input{info, sql, session, *snapshot, std::span(outstanding.data(), n), now};
+  router::Route route = planner_.plan(input, policy(), digest_ready);
   if (context_.logger.enabled(LogLevel::debug)) {
     context_.logger.debug("session {}: {} -> {} ({})", connection_id_, parser::to_string(info.kind),
                           route.target == Target::replica ? snapshot->replicas[route.replica].name
@@ -131,87 +126,13 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
   return route;
 }
 
-awaitable<StatementExecutor::Dispatch> StatementExecutor::acquire(router::Route route, std::uint8_t reply_sequence) {
-  Dispatch dispatch{BackendRef{}, route, nullptr};
-  if (route.target == Target::error) {
-    const protocol::ErrPacket error{protocol::proxy_error::no_replica, "HY000",
-                                    fmt::format("rwproxy: no replica may serve this read ({})",
-                                                router::to_string(route.reason))};
-    co_await reply_error(reply_sequence, error);
-    co_return dispatch;
-  }
-  if (route.target == Target::replica) {
-    dispatch.ref = BackendRef{route.replica};
-    auto acquired = co_await backends_.acquire(dispatch.ref, login_, state_);
-    if (acquired.connection) {
-      dispatch.connection = acquired.connection;
-      context_.metrics.routed(Target::replica, dispatch.route.reason);
-      co_return dispatch;
-    }
-    context_.logger.warn("session {}: replica '{}' unavailable ({}), using the master", connection_id_,
-                         backends_.address(dispatch.ref).name, acquired.error.message);
-    context_.health.report_failure(route.replica, router::Clock::now());
-    dispatch.ref = BackendRef{};
-    dispatch.route = router::Route{Target::master, router::Reason::no_eligible_replica, 0, route.rule};
-  }
-  auto acquired = co_await acquire_master();
-  if (!acquired.connection) {
-    co_await reply_error(reply_sequence, acquired.error);
-    co_return dispatch;
-  }
-  dispatch.connection = acquired.connection;
-  context_.metrics.routed(Target::master, dispatch.route.reason);
-  co_return dispatch;
-}
-
 awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::string_view frames,
                                                           std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch,
                                                           bool report_failure) {
-  metrics::BackendCounters& counters = context_.metrics.backends[dispatch.ref.replica ? 1 + *dispatch.ref.replica : 0];
-  metrics::bump(counters.statements);
-  metrics::add(counters.busy_connections, 1);
-  const std::optional<std::size_t> started_on = dispatch.ref.replica;  // a timed-out wait moves it to the master
-  if (started_on) context_.health.statement_started(*started_on);
-  const auto started = std::chrono::steady_clock::now();
-  const auto timeout = std::chrono::milliseconds(context_.config.timeouts.query_timeout_ms);
-  CommandRelay::Outcome outcome;
-  if (dispatch.route.wait_for && dispatch.ref.replica) {
-    outcome = co_await relay_after_wait(command, frames, reply_sequence, cursor, dispatch);
-  } else {
-    outcome = co_await relay_.run(command, frames, reply_sequence, cursor, *dispatch.connection, client_, timeout,
-                                  tracking_for(dispatch));
-  }
+  const auto wait_timeout = std::chrono::milliseconds(settings_.config->routing.causal_wait_timeout_ms);
+  auto outcome =
+      co_await dispatcher_.relay(command, frames, reply_sequence, cursor, dispatch, wait_timeout, report_failure);
   if (!outcome.last_gtid.empty()) consistency_.note_committed(outcome.last_gtid);
-  context_.metrics.latency[dispatch.ref.replica ? 1 : 0].observe(std::chrono::steady_clock::now() - started);
-  if (started_on) context_.health.statement_finished(*started_on);
-  metrics::add(counters.busy_connections, -1);
-  if (outcome.result == CommandRelay::Result::backend_failed) {
-    const std::string name = dispatch.connection->address().name;
-    backends_.drop(dispatch.ref);  // closing it is what stops a statement past its timeout
-    dispatch.connection = nullptr;
-    if (outcome.timed_out) {
-      context_.logger.warn("session {}: statement on backend '{}' exceeded timeouts.query_timeout_ms", connection_id_,
-                           name);
-    } else {
-      metrics::bump(counters.lost_connections);
-      context_.logger.warn("session {}: backend '{}' failed during a command", connection_id_, name);
-      if (dispatch.ref.replica) context_.health.report_failure(*dispatch.ref.replica, router::Clock::now());
-    }
-    if (outcome.timed_out) {
-      // The statement ran too long: report it, whatever retry policy says (a retry would double it).
-      if (!outcome.bytes_to_client) {
-        const protocol::ErrPacket error{
-            protocol::proxy_error::statement_timeout, "70100",
-            fmt::format("rwproxy: query timeout: backend '{}' sent nothing for {} ms (timeouts.query_timeout_ms); "
-                        "its connection was closed",
-                        name, context_.config.timeouts.query_timeout_ms)};
-        co_await reply_error(reply_sequence, error);
-      }
-    } else if (!outcome.bytes_to_client && report_failure) {
-      const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100", "rwproxy: lost connection to backend '" + name + "' during query"};
-      co_await reply_error(reply_sequence, error);
-    }
-  }
   co_return outcome;
 }
 
@@ -225,18 +146,26 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   }
   state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
                          dispatch.ref.replica, router::Clock::now());
+  if (outcome.schema && !outcome.schema->empty()) state_.set_schema(*outcome.schema);  // e.g. USE in a procedure
+  state_.after_reply(info, ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id, outcome.state_changed});
   if (!outcome.summary.error) consistency_.note_replica_read(dispatch.route);
   if (dispatch.connection) {
     // The statement ran on this connection, which was in sync before it: it is in sync after it.
     backend::SyncedState& synced = dispatch.connection->synced();
     synced.schema = state_.schema();
+    if (synced.replay_applied != state_.replay_sequence()) {  // the statement was a SET
+      synced.replay.clear();
+      for (const ReplayEntry& entry : state_.replay()) synced.replay.push_back(entry.sql);
+    }
     synced.replay_applied = state_.replay_sequence();
+    // What the proxy cannot follow stays on this connection: whoever uses it next resets it.
+    if (outcome.state_changed && state_.pinned() == PinReason::state_change) synced.needs_reset = true;
     synced.in_transaction = (status & protocol::server_status::in_trans) != 0;
     // The client changed which variables its session tracks: last_gtid goes back in before the
     // next statement (BackendSet::sync).
     const auto& changed = info.session.set_session_variable;
     if (std::find(changed.begin(), changed.end(), "session_track_system_variables") != changed.end()) {
-      synced.tracks_last_gtid = false;
+      synced.tracks_session = false;
     }
   }
 }
@@ -269,7 +198,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
   const bool count_digest = context_.config.metrics.top_digests > 0;
   if (count_digest) {
-    const parser::Digest& d = digest_of(sql);
+    const parser::Digest& d = planner_.digest_of(sql);
     context_.metrics.digests.count(d.hash, d.text);
   }
   router::Route route = decide(info, sql, count_digest, statement_token);
@@ -305,7 +234,8 @@ awaitable<std::optional<CommandRelay::Outcome>> StatementExecutor::on_master(con
   const auto command = static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]));
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
-  dispatch = co_await acquire(router::Route{Target::master, router::Reason::session_state, 0, {}}, reply_sequence);
+  const router::Route route{Target::master, router::Reason::session_state, 0, {}};
+  dispatch = co_await acquire(route, reply_sequence);
   if (!dispatch.connection) co_return std::nullopt;
   auto outcome = co_await relay(command, frames_, reply_sequence, false, dispatch);
   if (outcome.result == CommandRelay::Result::completed && outcome.summary.has_status) {
@@ -338,11 +268,14 @@ awaitable<bool> StatementExecutor::run_init_db(const protocol::Packet& packet) {
 }
 
 awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& packet) {
-  // Replicas are reopened fresh when next needed; the master resets its own session.
-  for (auto& [ref, connection] : backends_.open_connections()) {
-    if (ref.replica) {
+  // Replica connections are reset (or reopened) when next used; the master resets its own session.
+  for (auto& [ref, connection] : dispatcher_.backends().open_connections()) {
+    if (!ref.replica) continue;
+    if (dispatcher_.multiplexing()) {
+      connection->synced().needs_reset = true;
+    } else {
       co_await connection->quit();
-      backends_.drop(ref);
+      dispatcher_.backends().drop(ref);
     }
   }
   Dispatch dispatch;
@@ -352,16 +285,14 @@ awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& 
     state_.reset(state_.schema());
     statements_.clear();
     consistency_.reset();
-    dispatch.connection->synced() = backend::SyncedState{state_.schema(), 0};
+    const std::uint64_t epoch = new_epoch();
+    dispatcher_.new_epoch(epoch);
+    backend::SyncedState fresh;
+    fresh.schema = state_.schema();
+    fresh.owner = epoch;
+    dispatch.connection->synced() = std::move(fresh);
   }
   co_return session_goes_on(*outcome);
-}
-
-awaitable<bool> StatementExecutor::reply_error(std::uint8_t sequence, const protocol::ErrPacket& error) {
-  std::error_code ec;
-  const std::string frame = protocol::make_err_frame(sequence, error.error_code, error.sql_state, error.message);
-  co_await client_.write(frame, ec);
-  co_return !ec;
 }
 
 }  // namespace rwproxy::session

@@ -1,22 +1,21 @@
-// Runs the commands of one logged-in client: classifies each statement, asks the router where it
-// goes, brings that backend connection to the session's state, relays the response and records
-// what the statement changed. Binary prepared statements are mapped per backend.
+// Runs the commands of one logged-in client: classifies each statement, has the planner decide
+// where it goes and the dispatcher take it there, and records what the statement changed in the
+// session's state. Binary prepared statements are mapped per backend.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include "parser/digest.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/client_handshake.hpp"
-#include "proxy/session/backend_set.hpp"
-#include "proxy/session/command_relay.hpp"
+#include "proxy/session/backend_dispatcher.hpp"
 #include "proxy/session/consistency_state.hpp"
 #include "proxy/session/consistency_statement.hpp"
 #include "proxy/session/prepared_statements.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/session_state.hpp"
+#include "proxy/session/statement_planner.hpp"
 #include "router/route.hpp"
 
 namespace rwproxy::session {
@@ -31,18 +30,16 @@ class StatementExecutor {
   awaitable<protocol::ErrPacket> connect_master();
   // Runs one client command. False when the session must end.
   awaitable<bool> execute(const protocol::Packet& packet);
-  awaitable<void> close() { co_await backends_.quit_all(); }
+  awaitable<void> close() { co_await dispatcher_.close(); }
 
  private:
   // A read that failed on a replica before any byte reached the client: a replica, another
   // replica, the master.
   static constexpr int max_read_attempts = 3;
 
-  struct Dispatch {
-    BackendRef ref;
-    router::Route route;
-    backend::BackendConnection* connection = nullptr;
-  };
+  awaitable<bool> run_command(const protocol::Packet& packet);
+  // What binds the session to its backend connections now (multiplexing).
+  router::BindReason binding() const;
 
   // Runs `packet` on the master; nullopt when no connection could be had (the client got an ERR).
   awaitable<std::optional<CommandRelay::Outcome>> on_master(const protocol::Packet& packet, Dispatch& dispatch);
@@ -53,12 +50,6 @@ class StatementExecutor {
   awaitable<bool> answer_consistency(const ConsistencyStatement& statement);
   // A per-statement token hint: nullopt when the statement may run, else the client got an ERR.
   awaitable<bool> apply_token_hint(const parser::StatementInfo& info, std::optional<router::GtidPosition>& token);
-  // Runs `frames` on a replica behind MASTER_GTID_WAIT (route.wait_for). When the wait times out
-  // the read's response is drained and the outcome says wait_timed_out: the caller runs the
-  // statement on the master (causal_wait_timeout).
-  awaitable<CommandRelay::Outcome> relay_after_wait(protocol::Command command, std::string_view frames,
-                                                    std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch);
-  CommandRelay::SessionTracking tracking_for(const Dispatch& dispatch) const;
   // After a wait timed out: true when the master has reached `wanted`; otherwise the client got
   // an ERR (a token ahead of the master, or the master unavailable).
   awaitable<bool> master_has_reached(const router::GtidPosition& wanted, std::uint8_t reply_sequence);
@@ -76,21 +67,21 @@ class StatementExecutor {
   // The replica's id for `statement`, preparing it there first if needed.
   awaitable<std::optional<std::uint32_t>> prepare_on(backend::BackendConnection& connection,
                                                      PreparedStatement& statement, std::size_t replica);
-  awaitable<BackendSet::Acquired> acquire_master();
-  // `digest_ready`: digest_ already holds this statement's digest.
+  // `digest_ready`: the planner already holds this statement's digest.
   // `statement_token`: a consistency token the statement's hint carries, for this statement only.
   router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,
                        const router::GtidPosition* statement_token = nullptr);
-  const parser::Digest& digest_of(std::string_view sql);
-  // Opens/syncs the routed backend; a replica that fails is reported and the master used instead.
-  // On total failure the client has been sent an ERR and `connection` is null.
-  awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence);
-  // Relays `frames` to the dispatched backend; on backend failure drops it and tells the client.
+  awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence) {
+    co_return co_await dispatcher_.acquire(route, reply_sequence, state_);
+  }
   awaitable<CommandRelay::Outcome> relay(protocol::Command command, std::string_view frames, std::uint8_t reply_sequence,
                                          bool cursor, Dispatch& dispatch, bool report_failure = true);
-  awaitable<bool> reply_error(std::uint8_t sequence, const protocol::ErrPacket& error);
+  awaitable<bool> reply_error(std::uint8_t sequence, const protocol::ErrPacket& error) {
+    co_return co_await dispatcher_.reply_error(sequence, error);
+  }
   void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
               const Dispatch& dispatch);
+  std::uint64_t new_epoch() { return context_.counters.next_state_epoch.fetch_add(1); }
 
   // The reloadable settings this session uses, refreshed when LiveSettings' version moves.
   const router::RoutingPolicy& policy() const { return *settings_.policy; }
@@ -104,12 +95,10 @@ class StatementExecutor {
   protocol::ClientHandshake::Settings login_;
   bool hints_allowed_ = true;
   SessionState state_;
-  BackendSet backends_;
+  BackendDispatcher dispatcher_;
+  StatementPlanner planner_;
   PreparedStatements statements_;
-  CommandRelay relay_;
   std::string frames_;
-  std::uint64_t rotation_ = 0;
-  parser::Digest digest_;  // of the current statement, when rules or metrics need it
   ConsistencyState consistency_;
 };
 

@@ -86,6 +86,20 @@ Script multi_result_script() {
   return s;
 }
 
+// An OK after USE inside a procedure: the schema and the state-change flag entries.
+std::string schema_change_ok(std::string_view schema) {
+  std::string out{'\x00', '\x00', '\x00'};
+  const std::uint16_t status = autocommit | session_state_changed;
+  out += static_cast<char>(status & 0xff);
+  out += static_cast<char>(status >> 8);
+  out += std::string("\x00\x00", 2);
+  out += lenenc("");
+  const std::string schema_entry = std::string(1, '\x01') + lenenc(lenenc(schema));
+  const std::string state_entry = std::string("\x02\x01\x31", 3);
+  out += lenenc(schema_entry + state_entry);
+  return out;
+}
+
 struct Loopback {
   asio::io_context io;
   tcp::socket backend_peer{io};  // plays the server
@@ -115,7 +129,8 @@ struct RelayRun {
 RelayRun relay_split(const std::string& response, std::size_t split, CommandRelay::SessionTracking tracking,
                      std::size_t expected_client_bytes) {
   Loopback loop;
-  CommandRelay relay(64 * 1024);
+  net::BufferPool buffers(64 * 1024);
+  CommandRelay relay(buffers);
   RelayRun run;
   const std::string command = frame(0, std::string("\x03SELECT 1; INSERT 2", 19));
   asio::co_spawn(
@@ -168,6 +183,26 @@ TEST(CommandRelaySessionStateTest, AClientWithoutTrackingGetsItStrippedAtEverySp
     EXPECT_EQ(run.client_bytes, script.plain_client);
     EXPECT_EQ(run.outcome.last_gtid, "0-1-42");
   }
+}
+
+TEST(CommandRelaySessionStateTest, SchemaAndStateChangeAreReadAtEverySplit) {
+  const std::string response = frame(1, schema_change_ok("shop"));
+  const std::string plain = frame(1, untracked_ok(autocommit).replace(1, 1, std::string(1, '\x00')));
+  for (std::size_t split = 1; split < response.size(); ++split) {
+    SCOPED_TRACE("split at " + std::to_string(split));
+    const RelayRun run = relay_split(response, split, {true, true}, plain.size());
+    EXPECT_EQ(run.outcome.result, CommandRelay::Result::completed);
+    EXPECT_EQ(run.client_bytes, plain);
+    EXPECT_TRUE(run.outcome.state_changed);
+    EXPECT_EQ(run.outcome.schema, std::optional<std::string>("shop"));
+  }
+}
+
+TEST(CommandRelaySessionStateTest, AnOkWithoutStateChangeReportsNone) {
+  const Script script = multi_result_script();
+  const RelayRun run = relay_split(script.backend, 3, {true, true}, script.plain_client.size());
+  EXPECT_FALSE(run.outcome.state_changed);
+  EXPECT_FALSE(run.outcome.schema.has_value());
 }
 
 TEST(CommandRelaySessionStateTest, WithoutTrackingNothingIsReadOrChanged) {
