@@ -10,6 +10,7 @@
 #include "proxy/explain/explain_file.hpp"
 #include "proxy/server/routing_setup.hpp"
 #include "proxy/server/proxy_server.hpp"
+#include "proxy/server/file_limit.hpp"
 #include "proxy/util/logger.hpp"
 
 namespace {
@@ -101,6 +102,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   rwproxy::Logger logger(options.log_level);
+  const rwproxy::server::FileLimit files = rwproxy::server::raise_file_limit();
+  const std::string files_line = rwproxy::server::describe_file_limit(files, *loaded.config);
+  if (rwproxy::server::clients_allowed(files.now, *loaded.config) < loaded.config->proxy.max_client_connections) {
+    logger.warn("{}", files_line);
+  } else {
+    logger.info("{}", files_line);
+  }
   rwproxy::server::ProxyServer server(*loaded.config, options.config_path, logger, options.ports_file);
   return server.run();
 }

@@ -34,6 +34,12 @@ class FrameReader {
 
   // Bytes received but not yet returned as packets.
   std::size_t buffered() const { return end_ - begin_; }
+  // Frees the buffer when it holds nothing (an idle connection keeps no receive buffer).
+  void release_if_empty() {
+    if (begin_ != end_) return;
+    std::string().swap(buffer_);
+    begin_ = end_ = 0;
+  }
   // Removes and returns raw buffered bytes (used when the stream stops being packetised).
   std::string take_buffered();
 

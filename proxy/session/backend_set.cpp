@@ -199,7 +199,12 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
     auto& connection = slot(ref);
     bool reused = false;
     if (!connection) {
-      auto got = pooled_ ? co_await borrow(ref, login, state, reused) : co_await open(ref, login, state);
+      BackendConnection::ConnectResult got;  // no co_await in a conditional expression (GCC 12)
+      if (pooled_) {
+        got = co_await borrow(ref, login, state, reused);
+      } else {
+        got = co_await open(ref, login, state);
+      }
       if (!got.connection) {
         result.error = std::move(got.error);
         co_return result;

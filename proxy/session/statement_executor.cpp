@@ -158,8 +158,6 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
       for (const ReplayEntry& entry : state_.replay()) synced.replay.push_back(entry.sql);
     }
     synced.replay_applied = state_.replay_sequence();
-    // What the proxy cannot follow stays on this connection: whoever uses it next resets it.
-    if (outcome.state_changed && state_.pinned() == PinReason::state_change) synced.needs_reset = true;
     synced.in_transaction = (status & protocol::server_status::in_trans) != 0;
     // The client changed which variables its session tracks: last_gtid goes back in before the
     // next statement (BackendSet::sync).

@@ -416,6 +416,114 @@ TEST(SessionStatePinReason, Names) {
   EXPECT_EQ(to_string(PinReason::sql_prepare), "sql_prepare");
   EXPECT_EQ(to_string(PinReason::unparsed_set), "unparsed_set");
   EXPECT_EQ(to_string(PinReason::replay_overflow), "replay_overflow");
+  EXPECT_EQ(to_string(PinReason::state_change), "state_change");
+}
+
+// Multiplexing: what binds a session to its backend connection (SessionState::binding()).
+using router::BindReason;
+
+// A statement on the master, then its reply's facts.
+void run_with_reply(SessionState& state, std::string_view sql, ReplyFacts facts, std::uint16_t flags = autocommit) {
+  run(state, sql, flags);
+  state.after_reply(parser::classify(sql), facts);
+}
+
+TEST(SessionStateBinding, PlainStatementsAndCarriedSetsDoNotBind) {
+  SessionState state("shop");
+  run_with_reply(state, "SELECT * FROM t", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+  run_with_reply(state, "SET @a = 1", ReplyFacts{0, 0, true});
+  run_with_reply(state, "SET NAMES utf8mb4", ReplyFacts{0, 0, true});
+  run_with_reply(state, "SET SESSION sql_mode = 'ANSI'", ReplyFacts{0, 0, true});
+  run_with_reply(state, "USE crm", ReplyFacts{0, 0, true});
+  EXPECT_EQ(state.binding(), BindReason::none) << "SETs and USE are replayed on any connection";
+}
+
+TEST(SessionStateBinding, ATransactionBindsUntilItEnds) {
+  SessionState state("shop");
+  run_with_reply(state, "BEGIN", {}, in_trans);
+  EXPECT_EQ(state.binding(), BindReason::transaction);
+  run_with_reply(state, "INSERT INTO t VALUES (1)", {}, in_trans);
+  EXPECT_EQ(state.binding(), BindReason::transaction);
+  run_with_reply(state, "COMMIT", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, AutocommitOffBindsEvenBetweenTransactions) {
+  SessionState state("shop");
+  run_with_reply(state, "SET autocommit = 0", ReplyFacts{0, 0, true}, 0);
+  EXPECT_EQ(state.binding(), BindReason::autocommit_off);
+  run_with_reply(state, "SET autocommit = 1", ReplyFacts{0, 0, true}, autocommit);
+  EXPECT_EQ(state.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, LockTablesBindsUntilUnlockButGetLockForGood) {
+  SessionState state("shop");
+  run_with_reply(state, "LOCK TABLES t READ", {});
+  EXPECT_EQ(state.binding(), BindReason::lock_tables);
+  run_with_reply(state, "UNLOCK TABLES", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+  run_with_reply(state, "SELECT GET_LOCK('k', 0)", {});
+  EXPECT_EQ(state.binding(), BindReason::user_lock);
+  run_with_reply(state, "SELECT RELEASE_LOCK('k')", {});
+  run_with_reply(state, "SELECT 1", {});
+  EXPECT_EQ(state.binding(), BindReason::user_lock);
+  state.reset("shop");
+  EXPECT_EQ(state.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, TemporaryTablesBindWhileTheyExist) {
+  SessionState state("shop");
+  run_with_reply(state, "CREATE TEMPORARY TABLE tmp (x INT)", ReplyFacts{0, 0, true});
+  EXPECT_EQ(state.binding(), BindReason::temporary_table);
+  run_with_reply(state, "DROP TEMPORARY TABLE tmp", ReplyFacts{0, 0, true});
+  EXPECT_EQ(state.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, UserVariablesAssignedInASelectBindForGood) {
+  for (const char* sql : {"SELECT @a := 5", "SELECT 5 INTO @c"}) {
+    SessionState state("shop");
+    run_with_reply(state, sql, {});
+    EXPECT_EQ(state.binding(), BindReason::user_variable) << sql;
+    run_with_reply(state, "SELECT 1", {});
+    EXPECT_EQ(state.binding(), BindReason::user_variable) << sql;
+  }
+}
+
+TEST(SessionStateBinding, FoundRowsInsertIdAndWarningsBindForTheNextStatementOnly) {
+  SessionState state("shop");
+  run_with_reply(state, "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1", {});
+  EXPECT_EQ(state.binding(), BindReason::found_rows);
+  run_with_reply(state, "SELECT FOUND_ROWS()", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+  run_with_reply(state, "INSERT INTO t (v) VALUES (1)", ReplyFacts{0, 17, false});
+  EXPECT_EQ(state.binding(), BindReason::insert_id);
+  run_with_reply(state, "SELECT LAST_INSERT_ID()", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+  run_with_reply(state, "SELECT 1/0", ReplyFacts{1, 0, false});
+  EXPECT_EQ(state.binding(), BindReason::warnings);
+  run_with_reply(state, "SHOW WARNINGS", {});
+  EXPECT_EQ(state.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, AStateChangeTheStatementDoesNotExplainPinsAndBinds) {
+  SessionState state("shop");
+  run_with_reply(state, "CALL set_things()", ReplyFacts{0, 0, true});
+  EXPECT_EQ(state.binding(), BindReason::state_change);
+  EXPECT_EQ(state.pinned(), PinReason::state_change);
+  EXPECT_TRUE(state.routing_view("app", true).pinned) << "its statements must all reach that connection";
+  SessionState other("shop");
+  run_with_reply(other, "SET @m = 1; SELECT 2", ReplyFacts{0, 0, true});
+  EXPECT_NE(other.binding(), BindReason::none) << "a multi-statement SET is not replayed";
+  SessionState plain("shop");
+  run_with_reply(plain, "CALL no_state_change()", ReplyFacts{0, 0, false});
+  EXPECT_EQ(plain.binding(), BindReason::none);
+}
+
+TEST(SessionStateBinding, ReasonsHaveNames) {
+  for (BindReason reason : router::all_bind_reasons()) EXPECT_NE(router::to_string(reason), "unknown");
+  EXPECT_EQ(router::to_string(BindReason::state_change), "state_change");
+  EXPECT_EQ(router::to_string(BindReason::insert_id), "insert_id");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -158,6 +159,11 @@ ProxyProcess::ProxyProcess(const Topology& topology, ProxySettings settings)
   // a port first and handing it over races with every other socket on the machine).
   settings.values["proxy.listen_port"] = "0";
   if (base.find("\n[metrics]") != std::string::npos) settings.values.try_emplace("metrics.listen_port", "0");
+  // RWPROXY_IT_MULTIPLEXING=off runs the suite in one-connection-per-session mode (unless a test
+  // chose a mode itself).
+  if (const char* mode = std::getenv("RWPROXY_IT_MULTIPLEXING"); mode && std::string_view(mode) == "off") {
+    settings.values.try_emplace("pool.multiplexing", "false");
+  }
   std::ofstream(config_path_) << rewrite_config(base, settings);
   spawn();
   wait_until_listening(10s);
