@@ -171,6 +171,12 @@ void MetricsCollector::add_routing(std::vector<MetricFamily>& out) const {
   auto sum_of = [this](Counter WorkerCounters::*member) {
     return static_cast<double>(sum_workers(metrics_, [member](const WorkerCounters& w) { return (w.*member).load(); }));
   };
+  auto& prepares = family(out, "rwproxy_prepared_statements_total",
+                          "Binary prepared statements: client PREPAREs answered from the proxy's cache, and "
+                          "PREPAREs sent to backend connections",
+                          MetricType::Counter);
+  sample(prepares, {{"source", "cache"}}, sum_of(&WorkerCounters::prepares_from_cache));
+  sample(prepares, {{"source", "backend"}}, sum_of(&WorkerCounters::backend_prepares));
   auto& waits = family(out, "rwproxy_causal_waits_total",
                        "Reads that waited on a replica for the session's GTID position, by outcome", MetricType::Counter);
   sample(waits, {{"outcome", "reached"}}, sum_of(&WorkerCounters::causal_waits_reached));

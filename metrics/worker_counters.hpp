@@ -54,6 +54,11 @@ class WorkerCounters {
   std::unique_ptr<BackendCounters[]> backends;
   std::array<LatencyHistogram, targets> latency;
   Counter read_retries{0};
+  // Binary prepared statements: client PREPAREs answered from the worker's cache, and statements
+  // prepared on backend connections (a client PREPARE not cached, or an EXECUTE on a connection
+  // that did not have it yet).
+  Counter prepares_from_cache{0};
+  Counter backend_prepares{0};
   Counter client_connections_total{0};
   Counter auth_failures{0};
   Counter bytes_received{0};

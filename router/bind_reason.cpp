@@ -9,7 +9,8 @@ std::string_view to_string(BindReason reason) {
     case BindReason::autocommit_off: return "autocommit_off";
     case BindReason::lock_tables: return "lock_tables";
     case BindReason::temporary_table: return "temporary_table";
-    case BindReason::prepared_statement: return "prepared_statement";
+    case BindReason::cursor: return "cursor";
+    case BindReason::long_data: return "long_data";
     case BindReason::found_rows: return "found_rows";
     case BindReason::insert_id: return "insert_id";
     case BindReason::warnings: return "warnings";

@@ -16,7 +16,8 @@ enum class BindReason : std::uint8_t {
   autocommit_off,      // autocommit = 0: every statement opens a transaction
   lock_tables,         // LOCK TABLES / FLUSH TABLES WITH READ LOCK, until UNLOCK TABLES
   temporary_table,     // a temporary table exists on the connection, until dropped
-  prepared_statement,  // binary prepared statements are open (their ids live on one connection)
+  cursor,              // a binary-protocol cursor is open (COM_STMT_FETCH reads from it)
+  long_data,           // COM_STMT_SEND_LONG_DATA data waits for its EXECUTE
   // For the next statement (the client may ask about the last one):
   found_rows,          // SQL_CALC_FOUND_ROWS: FOUND_ROWS() may follow
   insert_id,           // the statement generated an insert id: LAST_INSERT_ID() may follow

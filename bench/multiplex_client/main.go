@@ -397,9 +397,8 @@ func main() {
 	logf("connect phase: %d connected, %d failed in %.1fs", cr.Connected, cr.Failed, cr.ConnectSeconds)
 	signalAndWait(o, "ready", cr, "start")
 
-	logf("active phase: %d clients for %v", o.active, o.duration)
 	ar := runActive(o, conns)
-	logf("active phase: %d queries (%.0f/s), %d errors, p50 %dus, p99 %dus", ar.Queries, ar.QPS, ar.Errors,
+	logf("active phase: %d clients for %.1fs: %d queries (%.0f/s), %d errors, p50 %dus, p99 %dus", ar.Active, ar.DurationSeconds, ar.Queries, ar.QPS, ar.Errors,
 		ar.P50us, ar.P99us)
 	signalAndWait(o, "active", ar, "finish")
 

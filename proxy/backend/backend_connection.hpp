@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "proxy/asio.hpp"
+#include "proxy/backend/server_statements.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/client_handshake.hpp"
 #include "proxy/protocol/generic_packets.hpp"
@@ -52,10 +53,8 @@ class BackendConnection {
   const std::string& server_version() const { return server_version_; }
 
   SyncedState& synced() { return synced_; }
-  // Which of its session's connections this is (numbered by the session as it opens them): tells
-  // a reconnect apart even when the server reuses a thread id after a restart.
-  std::uint64_t serial() const { return serial_; }
-  void set_serial(std::uint64_t serial) { serial_ = serial; }
+  // The binary prepared statements this connection holds (gone after COM_RESET_CONNECTION).
+  ServerStatements& statements() { return statements_; }
 
   // Whether the server closed the connection or sent something unasked (e.g. an ERR before
   // closing it after wait_timeout): one non-blocking peek, for a connection that sat idle.
@@ -76,7 +75,7 @@ class BackendConnection {
   std::uint32_t thread_id_ = 0;
   std::string server_version_;
   SyncedState synced_;
-  std::uint64_t serial_ = 0;
+  ServerStatements statements_;
 };
 
 }  // namespace rwproxy::backend

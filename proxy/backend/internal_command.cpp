@@ -5,7 +5,8 @@
 
 namespace rwproxy::backend {
 
-awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::string_view payload) {
+awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::string_view payload,
+                                               bool keep_packets) {
   std::string frames;
   protocol::append_frames(frames, payload, 0);
   std::error_code ec;
@@ -17,7 +18,7 @@ awaitable<InternalResult> run_internal_command(BackendConnection& backend, std::
     co_return failed;
   }
   if (!protocol::ResponseTracker::expects_response(command)) co_return InternalResult{};
-  co_return co_await read_internal_response(backend, command);
+  co_return co_await read_internal_response(backend, command, keep_packets);
 }
 
 awaitable<PipelinedResult> run_pipelined(BackendConnection& backend, std::span<const std::string> payloads) {
@@ -45,7 +46,8 @@ awaitable<PipelinedResult> run_pipelined(BackendConnection& backend, std::span<c
   co_return out;
 }
 
-awaitable<InternalResult> read_internal_response(BackendConnection& backend, protocol::Command command) {
+awaitable<InternalResult> read_internal_response(BackendConnection& backend, protocol::Command command,
+                                                 bool keep_packets) {
   InternalResult result;
   protocol::ResponseTracker tracker;
   tracker.start(command, backend.capabilities());
@@ -73,6 +75,7 @@ awaitable<InternalResult> read_internal_response(BackendConnection& backend, pro
       const std::string_view value = row.lenenc_string();
       if (row.ok()) result.first_value = std::string(value);
     }
+    if (keep_packets) result.packets.push_back(packet->payload);
     if (verdict == protocol::ResponseTracker::Verdict::done) break;
     if (verdict == protocol::ResponseTracker::Verdict::local_infile) {
       // The proxy never sends LOAD DATA LOCAL itself; refuse with an empty file.

@@ -90,6 +90,8 @@ struct Pool {
   std::uint32_t idle_timeout_ms = 60000;        // an idle pooled connection is closed after this
   std::uint32_t acquire_timeout_ms = 5000;      // a statement waits this long for a connection when
                                                 // the backend's pool is full (then ERR 1040)
+  std::uint32_t max_statements_per_connection = 128;  // binary prepared statements kept prepared
+                                                      // on one backend connection (LRU)
 };
 
 // [monitor]: the backend monitor's own connections (off the data path).

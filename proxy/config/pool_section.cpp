@@ -18,6 +18,8 @@ constexpr Field<Pool> pool_fields[] = {
      [](ValueReader& v, Pool& p) { v.read_integer<0, 1000000>(p.min_idle_connections); }},
     {"idle_timeout_ms", [](ValueReader& v, Pool& p) { v.read_integer<1, max_ms>(p.idle_timeout_ms); }},
     {"acquire_timeout_ms", [](ValueReader& v, Pool& p) { v.read_integer<0, max_ms>(p.acquire_timeout_ms); }},
+    {"max_statements_per_connection",
+     [](ValueReader& v, Pool& p) { v.read_integer<1, 1000000>(p.max_statements_per_connection); }},
 };
 
 void read_pool(const toml::table& table, std::string_view path, Config& config, Problems& problems) {

@@ -42,7 +42,7 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
     workers_.at(i).set_resources(
         std::unique_ptr<session::WorkerResources>(new session::WorkerResources{
             backend::BackendPools(1 + config.replicas().size(), limits, counters.backends.get()),
-            net::BufferPool(relay_buffer_size)}),
+            net::BufferPool(relay_buffer_size), session::PrepareResponseCache()}),
         counters);
   }
 }

@@ -66,8 +66,9 @@ std::vector<std::string> sections_needing_restart(const config::Config& running,
   }
   if (a.pool.max_connections_per_backend != b.pool.max_connections_per_backend ||
       a.pool.min_idle_connections != b.pool.min_idle_connections || a.pool.idle_timeout_ms != b.pool.idle_timeout_ms ||
-      a.pool.acquire_timeout_ms != b.pool.acquire_timeout_ms) {
-    out.emplace_back("pool.max_connections_per_backend / min_idle_connections / idle_timeout_ms / acquire_timeout_ms");
+      a.pool.acquire_timeout_ms != b.pool.acquire_timeout_ms ||
+      a.pool.max_statements_per_connection != b.pool.max_statements_per_connection) {
+    out.emplace_back("[pool] (all but multiplexing)");
   }
   bool backends_changed = a.backends.size() != b.backends.size();
   for (std::size_t i = 0; !backends_changed && i < a.backends.size(); ++i) {

@@ -105,6 +105,7 @@ awaitable<void> BackendSet::quit_all(bool bound) {
       }
       metrics::bump(counters(ref).pool_resets);
       connection->synced() = backend::SyncedState{connection->synced().schema};
+      connection->statements().clear();
     }
     pool(ref).put(key_, std::move(slot(ref)), std::chrono::steady_clock::now());
   }
@@ -139,6 +140,7 @@ awaitable<BackendConnection::ConnectResult> BackendSet::open(BackendRef ref,
   }
   metrics::add(counters(ref).open_connections, 1);
   opened.connection->synced().schema = state.schema();
+  opened.connection->statements().set_cap(config_.pool.max_statements_per_connection);
   co_return opened;
 }
 
@@ -210,7 +212,6 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
         co_return result;
       }
       connection = std::move(got.connection);
-      connection->set_serial(++opened_);
     }
     protocol::ErrPacket error = co_await sync(ref, *connection, state);
     if (error.error_code == 0) {
@@ -281,6 +282,7 @@ awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnectio
     metrics::bump(counters(ref).pool_resets);
     synced.needs_reset = false;
     synced.tracks_session = false;
+    connection.statements().clear();
   }
   if (ends_transaction) synced.in_transaction = false;
   if (!state.schema().empty()) synced.schema = state.schema();

@@ -97,7 +97,6 @@ class BackendSet {
   backend::PoolKey key_;
   std::uint64_t epoch_ = 0;
   std::string tracking_;  // the COM_QUERY payload that sets our session_track_* settings
-  std::uint64_t opened_ = 0;  // connections this session has opened or borrowed (their serials)
   std::vector<std::string> commands_;  // sync's pipelined commands (reused)
   std::unique_ptr<backend::BackendConnection> master_;
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;

@@ -34,23 +34,30 @@ std::string rewrite_execute(std::string_view payload, const ExecuteRequest& requ
   return out;
 }
 
-PreparedStatement& PreparedStatements::add(std::uint32_t master_id, std::string sql, parser::StatementInfo info,
-                                           std::uint16_t param_count) {
-  PreparedStatement& s = statements_[master_id];
-  s = PreparedStatement{};
+PreparedStatement& PreparedStatements::add(std::string sql, parser::StatementInfo info, std::uint16_t param_count) {
+  std::uint32_t id = next_id_;
+  while (id == 0 || statements_.contains(id)) ++id;  // after 2^32 statements, skip ids in use
+  next_id_ = id + 1;
+  PreparedStatement& s = statements_[id];
+  s.id = id;
   s.sql = std::move(sql);
   s.info = std::move(info);
   s.param_count = param_count;
-  s.master_id = master_id;
-  s.replica_ids.assign(replica_count_, std::nullopt);
-  s.replica_types_version.assign(replica_count_, 0);
-  s.replica_connections.assign(replica_count_, 0);
   return s;
 }
 
 PreparedStatement* PreparedStatements::find(std::uint32_t client_id) {
   auto it = statements_.find(client_id);
   return it == statements_.end() ? nullptr : &it->second;
+}
+
+router::BindReason PreparedStatements::binding() const {
+  router::BindReason reason = router::BindReason::none;
+  for (const auto& [id, statement] : statements_) {
+    if (statement.long_data_pending) return router::BindReason::long_data;
+    if (statement.cursor_open) reason = router::BindReason::cursor;
+  }
+  return reason;
 }
 
 }  // namespace rwproxy::session

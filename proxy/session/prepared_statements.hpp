@@ -1,41 +1,30 @@
-// Binary prepared statements of one session. The client sees the master's statement id; a
-// read-only statement is also prepared on a replica when the router first sends it there, under
-// that replica's own id. COM_STMT_EXECUTE packets are rewritten per backend: the id, and the
-// parameter types when that backend has not seen the client's latest types yet.
+// Binary prepared statements of one session: the proxy's registry. The client gets ids the proxy
+// assigns; a statement is prepared on a backend connection only when an EXECUTE runs there (see
+// backend::ServerStatements), so it binds the session to no connection, and a read prepared,
+// executed and closed costs the master nothing. COM_STMT_EXECUTE packets are rewritten per
+// connection: the server's id, and the parameter types when that server statement has not seen
+// the client's latest ones.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "parser/statement_info.hpp"
+#include "router/bind_reason.hpp"
 
 namespace rwproxy::session {
 
 struct PreparedStatement {
+  std::uint32_t id = 0;                    // the client's id
   std::string sql;
   parser::StatementInfo info;
   std::uint16_t param_count = 0;
-  std::uint32_t master_id = 0;                              // also the id the client uses
-  std::vector<std::optional<std::uint32_t>> replica_ids;    // per replica index
-  std::vector<std::uint64_t> replica_connections;           // serial of the connection it is
-                                                            // prepared on (a reconnect loses it)
-  std::string param_types;                                  // 2 bytes per parameter, as last bound
-  std::uint32_t types_version = 0;                          // bumped when the client rebinds
-  std::uint32_t master_types_version = 0;                   // what each backend has seen
-  std::vector<std::uint32_t> replica_types_version;
-  bool long_data_pending = false;                           // SEND_LONG_DATA went to the master
-  std::optional<std::size_t> last_replica;                  // where the last EXECUTE ran (nullopt: master)
-
-  // The statement's id on replica `replica` if it is prepared on that replica's connection
-  // `connection_serial` (BackendConnection::serial()), else nullopt: never an id from a
-  // connection that has since been replaced.
-  std::optional<std::uint32_t> replica_id_on(std::size_t replica, std::uint64_t connection_serial) const {
-    if (replica >= replica_ids.size() || replica_connections[replica] != connection_serial) return std::nullopt;
-    return replica_ids[replica];
-  }
+  std::string param_types;                 // 2 bytes per parameter, as last bound by the client
+  bool long_data_pending = false;          // SEND_LONG_DATA went to the master: EXECUTE follows there
+  bool cursor_open = false;                // the last EXECUTE opened a cursor (COM_STMT_FETCH reads it)
+  std::optional<std::size_t> last_replica;  // where the last EXECUTE ran (nullopt: the master)
 };
 
 // The parts of a COM_STMT_EXECUTE payload the proxy needs.
@@ -57,17 +46,18 @@ std::string rewrite_execute(std::string_view payload, const ExecuteRequest& requ
 
 class PreparedStatements {
  public:
-  explicit PreparedStatements(std::size_t replica_count) : replica_count_(replica_count) {}
-
-  PreparedStatement& add(std::uint32_t master_id, std::string sql, parser::StatementInfo info,
-                         std::uint16_t param_count);
+  // A new statement under a fresh client id.
+  PreparedStatement& add(std::string sql, parser::StatementInfo info, std::uint16_t param_count);
   PreparedStatement* find(std::uint32_t client_id);
   void erase(std::uint32_t client_id) { statements_.erase(client_id); }
   void clear() { statements_.clear(); }
   std::size_t size() const { return statements_.size(); }
+  // What of the statements binds the session to a connection: an open cursor, long data waiting
+  // for its EXECUTE; none otherwise.
+  router::BindReason binding() const;
 
  private:
-  std::size_t replica_count_;
+  std::uint32_t next_id_ = 1;
   std::unordered_map<std::uint32_t, PreparedStatement> statements_;
 };
 

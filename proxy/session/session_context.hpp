@@ -10,6 +10,7 @@
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/session/live_settings.hpp"
+#include "proxy/session/prepare_response_cache.hpp"
 #include "proxy/util/logger.hpp"
 #include "router/routing_policy.hpp"
 
@@ -27,6 +28,7 @@ struct ConnectionCounters {
 struct WorkerResources {
   backend::BackendPools pools;   // connection multiplexing
   net::BufferPool relay_buffers;  // read buffers of the response relay
+  PrepareResponseCache prepare_responses;  // COM_STMT_PREPARE answered without a round trip
 };
 
 struct SessionContext {

@@ -25,8 +25,7 @@ StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      dispatcher_(context, client, connection_id),
-      statements_(context.config.replicas().size()) {}
+      dispatcher_(context, client, connection_id) {}
 
 void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hints_allowed) {
   refresh_settings();
@@ -79,9 +78,7 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
 router::BindReason StatementExecutor::binding() const {
   const router::BindReason reason = state_.binding();
   if (reason != router::BindReason::none) return reason;
-  // Until the proxy keeps its own statement registry, a statement id lives on the connection
-  // that prepared it.
-  return statements_.size() > 0 ? router::BindReason::prepared_statement : router::BindReason::none;
+  return statements_.binding();
 }
 
 awaitable<bool> StatementExecutor::run_command(const protocol::Packet& packet) {
@@ -149,6 +146,8 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   if (outcome.schema && !outcome.schema->empty()) state_.set_schema(*outcome.schema);  // e.g. USE in a procedure
   state_.after_reply(info, ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id, outcome.state_changed});
   if (!outcome.summary.error) consistency_.note_replica_read(dispatch.route);
+  // DDL may change what a PREPARE of any statement answers.
+  if (!outcome.summary.error && info.kind == parser::StatementKind::ddl) context_.worker.prepare_responses.clear();
   if (dispatch.connection) {
     // The statement ran on this connection, which was in sync before it: it is in sync after it.
     backend::SyncedState& synced = dispatch.connection->synced();
@@ -289,6 +288,7 @@ awaitable<bool> StatementExecutor::run_reset_connection(const protocol::Packet& 
     fresh.schema = state_.schema();
     fresh.owner = epoch;
     dispatch.connection->synced() = std::move(fresh);
+    dispatch.connection->statements().clear();
   }
   co_return session_goes_on(*outcome);
 }

@@ -12,6 +12,7 @@
 #include "proxy/session/backend_dispatcher.hpp"
 #include "proxy/session/consistency_state.hpp"
 #include "proxy/session/consistency_statement.hpp"
+#include "proxy/session/prepare_response_cache.hpp"
 #include "proxy/session/prepared_statements.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/session_state.hpp"
@@ -64,9 +65,15 @@ class StatementExecutor {
   awaitable<bool> run_close(const protocol::Packet& packet);
   awaitable<bool> run_send_long_data(const protocol::Packet& packet);
 
-  // The replica's id for `statement`, preparing it there first if needed.
-  awaitable<std::optional<std::uint32_t>> prepare_on(backend::BackendConnection& connection,
-                                                     PreparedStatement& statement, std::size_t replica);
+  // The statement as prepared on the dispatched connection, preparing it there first if needed.
+  struct OnConnection {
+    backend::ServerStatements::Entry* server = nullptr;  // null: see lost / error_packet
+    bool lost = false;                                   // the connection broke
+    std::string error_packet;                            // the server's ERR payload
+  };
+  awaitable<OnConnection> prepare_on(Dispatch& dispatch, const PreparedStatement& statement);
+  awaitable<void> close_server_statement(backend::BackendConnection& connection, std::uint32_t id);
+  std::string prepare_cache_key(std::string_view sql) const;
   // `digest_ready`: the planner already holds this statement's digest.
   // `statement_token`: a consistency token the statement's hint carries, for this statement only.
   router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,

@@ -18,6 +18,7 @@
 #include "tests/integration/support/polling.hpp"
 #include "tests/integration/support/prepared_statement.hpp"
 #include "tests/integration/support/proxy_test.hpp"
+#include "tests/integration/support/replica_proxy_test.hpp"
 
 namespace rwproxy::test {
 namespace {
@@ -276,21 +277,42 @@ TEST_F(MultiplexingTest, AStateChangeInsideAProcedureBinds) {
   EXPECT_EQ(b->scalar("SELECT @from_proc"), std::nullopt) << "the procedure's variable leaked to another session";
 }
 
-TEST_F(MultiplexingTest, BinaryPreparedStatementsBindUntilClosed) {
+TEST_F(MultiplexingTest, BinaryPreparedStatementsDoNotBindButACursorDoesUntilItsLastRow) {
   auto a = session();
   auto b = session();
-  {
-    PreparedStatement statement(*a, "SELECT COUNT(*) FROM mux WHERE v > ?");
-    statement.execute({Param{0LL}});
-    const Rows rows = statement.fetch_all_as_text();
-    ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0][0], "3");
-    expect_blocked(*b);
-    statement.close();
-  }
-  a->query("SELECT 1");  // COM_STMT_CLOSE has no reply: the next command gives the connection back
+  PreparedStatement statement(*a, "SELECT COUNT(*) FROM mux WHERE v > ?");
+  statement.execute({Param{0LL}});
+  Rows rows = statement.fetch_all_as_text();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "3");
+  expect_served(*b);  // the statement is open, the session is not bound
+  b->execute("SET @b_was_here = 1");  // b uses (and changes) the one connection
+  statement.execute({Param{1LL}});
+  rows = statement.fetch_all_as_text();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "2");
+
+  PreparedStatement cursor(*a, "SELECT v FROM mux ORDER BY v");
+  cursor.use_read_only_cursor(1);
+  cursor.execute();
+  expect_blocked(*b);
+  const Rows all = cursor.fetch_all_as_text();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[2][0], "3");
   expect_served(*b);
-  EXPECT_EQ(pins("prepared_statement"), 1);
+  EXPECT_EQ(pins("cursor"), 1);
+}
+
+TEST_F(MultiplexingTest, AStatementIsPreparedAgainOnAConnectionThatLostIt) {
+  auto a = session();
+  PreparedStatement statement(*a, "SELECT COUNT(*) FROM mux WHERE v >= ?");
+  statement.execute({Param{2LL}});
+  EXPECT_EQ(statement.fetch_all_as_text().at(0).at(0), "2");
+  // Another session resets the shared connection (its server statements are gone).
+  auto b = session();
+  ASSERT_EQ(mysql_reset_connection(b->handle()), 0) << mysql_error(b->handle());
+  statement.execute({Param{3LL}});
+  EXPECT_EQ(statement.fetch_all_as_text().at(0).at(0), "1");
 }
 
 TEST_F(MultiplexingTest, APooledConnectionKilledWhileIdleIsReplacedWithoutAnError) {
@@ -342,6 +364,48 @@ TEST_F(UserWithoutMultiplexingTest, EachSessionKeepsItsOwnConnection) {
   for (auto& s : sessions) ids.insert(*s->scalar("SELECT CONNECTION_ID()"));
   EXPECT_EQ(ids.size(), 5u);
   EXPECT_EQ(app_connections_on_master(), 5);
+}
+
+// Go's database/sql, PHP PDO without emulation and JDBC with useServerPrepStmts prepare, execute
+// and close every parameterized query: reads that way must cost the master nothing.
+class PreparedReadsTest : public ReplicaProxyTest {
+ protected:
+  long long master_status(MysqlConnection& master, const std::string& name) {
+    const Rows rows = master.query("SHOW GLOBAL STATUS LIKE '" + name + "'");
+    return rows.size() == 1 && rows[0].size() == 2 && rows[0][1] ? std::stoll(*rows[0][1]) : -1;
+  }
+};
+
+TEST_F(PreparedReadsTest, PrepareExecuteCloseReadsCostTheMasterNoStatement) {
+  create_table_everywhere("ps_reads", "id INT PRIMARY KEY, v INT", "INSERT INTO ps_reads VALUES (1, 10), (2, 20)");
+  ConnectOptions admin = master_options(topology_.app_db);
+  admin.user = topology_.admin.user;
+  admin.password = topology_.admin.password;
+  auto master = connect(admin);
+  const long long prepares = master_status(*master, "Com_stmt_prepare");
+  const long long executes = master_status(*master, "Com_stmt_execute");
+  const long long closes = master_status(*master, "Com_stmt_close");
+  std::set<int> served_by;
+  for (int session = 0; session < 4; ++session) {
+    auto client = connect_proxy();
+    for (int i = 0; i < 25; ++i) {
+      PreparedStatement statement(*client, "SELECT v, @@server_id FROM ps_reads WHERE id = ?");
+      statement.execute({Param{static_cast<long long>(1 + i % 2)}});
+      const Rows rows = statement.fetch_all_as_text();
+      ASSERT_EQ(rows.size(), 1u);
+      EXPECT_EQ(rows[0][0], i % 2 == 0 ? "10" : "20");
+      served_by.insert(std::stoi(rows[0][1].value_or("0")));
+      statement.close();
+    }
+  }
+  EXPECT_EQ(master_status(*master, "Com_stmt_prepare") - prepares, 0);
+  EXPECT_EQ(master_status(*master, "Com_stmt_execute") - executes, 0);
+  EXPECT_EQ(master_status(*master, "Com_stmt_close") - closes, 0);
+  for (int id : served_by) EXPECT_PRED1(is_replica_id, id);
+  const MetricsText m = metrics();
+  EXPECT_GE(m.sum("rwproxy_prepared_statements_total", {{"source", "cache"}}), 90);
+  EXPECT_LE(m.sum("rwproxy_prepared_statements_total", {{"source", "backend"}}), 8)
+      << "at most one PREPARE per replica connection and worker";
 }
 
 }  // namespace

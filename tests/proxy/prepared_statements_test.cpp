@@ -128,77 +128,56 @@ TEST(RewriteExecute, CursorFlagAndValuesAreKept) {
   EXPECT_EQ(rewrite_execute(payload, request, 0x105, {}), payload);
 }
 
-TEST(PreparedStatementTable, AddFindEraseClear) {
-  PreparedStatements statements(2);
+TEST(PreparedStatementTable, AddAssignsFreshIdsAndFindEraseClearWork) {
+  PreparedStatements statements;
   EXPECT_EQ(statements.find(1), nullptr);
-  PreparedStatement& s = statements.add(1, "SELECT * FROM t WHERE id = ?", parser::classify("SELECT * FROM t WHERE id = ?"), 1);
-  EXPECT_EQ(s.master_id, 1u);
+  PreparedStatement& s = statements.add("SELECT * FROM t WHERE id = ?", parser::classify("SELECT * FROM t WHERE id = ?"), 1);
+  EXPECT_EQ(s.id, 1u);
   EXPECT_EQ(s.param_count, 1);
   EXPECT_EQ(s.sql, "SELECT * FROM t WHERE id = ?");
   EXPECT_EQ(s.info.kind, parser::StatementKind::select);
-  ASSERT_EQ(s.replica_ids.size(), 2u);
-  EXPECT_FALSE(s.replica_ids[0]);
-  EXPECT_FALSE(s.replica_ids[1]);
-  EXPECT_EQ(s.replica_types_version, (std::vector<std::uint32_t>{0, 0}));
-  EXPECT_EQ(s.types_version, 0u);
   EXPECT_FALSE(s.last_replica);
   EXPECT_FALSE(s.long_data_pending);
+  EXPECT_FALSE(s.cursor_open);
 
-  statements.add(2, "UPDATE t SET a = ?", parser::classify("UPDATE t SET a = ?"), 1);
+  const std::uint32_t second = statements.add("UPDATE t SET a = ?", parser::classify("UPDATE t SET a = ?"), 1).id;
+  EXPECT_EQ(second, 2u);
   EXPECT_EQ(statements.size(), 2u);
   ASSERT_NE(statements.find(1), nullptr);
   EXPECT_EQ(statements.find(1)->sql, "SELECT * FROM t WHERE id = ?");
   ASSERT_NE(statements.find(2), nullptr);
-  EXPECT_EQ(statements.find(2)->master_id, 2u);
+  EXPECT_EQ(statements.find(2)->sql, "UPDATE t SET a = ?");
 
   statements.erase(1);
   EXPECT_EQ(statements.find(1), nullptr);
   EXPECT_EQ(statements.size(), 1u);
   statements.erase(99);  // unknown: nothing happens
   EXPECT_EQ(statements.size(), 1u);
+  EXPECT_EQ(statements.add("SELECT 1", parser::classify("SELECT 1"), 0).id, 3u) << "a closed id is not reused";
   statements.clear();
   EXPECT_EQ(statements.size(), 0u);
   EXPECT_EQ(statements.find(2), nullptr);
 }
 
-TEST(PreparedStatementTable, AddingAnIdAgainStartsAFreshStatement) {
-  PreparedStatements statements(3);
-  PreparedStatement& first = statements.add(7, "SELECT ?", parser::classify("SELECT ?"), 1);
-  first.replica_ids[2] = 40;
-  first.types_version = 3;
-  first.long_data_pending = true;
-  PreparedStatement& again = statements.add(7, "SELECT ?, ?", parser::classify("SELECT ?, ?"), 2);
-  EXPECT_EQ(statements.size(), 1u);
-  EXPECT_EQ(again.param_count, 2);
-  ASSERT_EQ(again.replica_ids.size(), 3u);
-  EXPECT_FALSE(again.replica_ids[2]);
-  EXPECT_EQ(again.types_version, 0u);
-  EXPECT_FALSE(again.long_data_pending);
+TEST(PreparedStatementTable, TheSameTextPreparedTwiceIsTwoStatements) {
+  PreparedStatements statements;
+  const std::uint32_t a = statements.add("SELECT ?", parser::classify("SELECT ?"), 1).id;
+  const std::uint32_t b = statements.add("SELECT ?", parser::classify("SELECT ?"), 1).id;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(statements.size(), 2u);
 }
 
-TEST(PreparedStatementTable, NoReplicas) {
-  PreparedStatements statements(0);
-  PreparedStatement& s = statements.add(1, "SELECT 1", parser::classify("SELECT 1"), 0);
-  EXPECT_TRUE(s.replica_ids.empty());
-  EXPECT_TRUE(s.replica_types_version.empty());
-}
-
-}  // namespace
-}  // namespace rwproxy::session
-
-namespace rwproxy::session {
-namespace {
-
-TEST(PreparedStatementsConnectionTest, AReplicaIdBelongsToTheConnectionItWasPreparedOn) {
-  PreparedStatements statements(2);
-  PreparedStatement& s = statements.add(7, "SELECT 1", parser::StatementInfo{}, 0);
-  EXPECT_FALSE(s.replica_id_on(0, 1)) << "not prepared anywhere yet";
-  s.replica_ids[0] = 42;
-  s.replica_connections[0] = 3;
-  EXPECT_EQ(s.replica_id_on(0, 3), std::optional<std::uint32_t>(42));
-  EXPECT_FALSE(s.replica_id_on(0, 4)) << "a new connection to the same replica (a reconnect)";
-  EXPECT_FALSE(s.replica_id_on(1, 3)) << "another replica";
-  EXPECT_FALSE(s.replica_id_on(5, 3)) << "no such replica";
+TEST(PreparedStatementTable, CursorsAndLongDataBindTheSession) {
+  PreparedStatements statements;
+  PreparedStatement& s = statements.add("SELECT * FROM t", parser::classify("SELECT * FROM t"), 0);
+  EXPECT_EQ(statements.binding(), router::BindReason::none) << "an open statement alone binds nothing";
+  s.cursor_open = true;
+  EXPECT_EQ(statements.binding(), router::BindReason::cursor);
+  s.cursor_open = false;
+  s.long_data_pending = true;
+  EXPECT_EQ(statements.binding(), router::BindReason::long_data);
+  statements.erase(s.id);
+  EXPECT_EQ(statements.binding(), router::BindReason::none);
 }
 
 }  // namespace

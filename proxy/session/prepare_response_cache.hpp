@@ -1,0 +1,52 @@
+// What the servers answered to COM_STMT_PREPARE, per worker, so that a client's PREPARE of a
+// statement the worker has seen is answered at once, without a backend round trip: the
+// statement is then prepared lazily on whichever connection runs its EXECUTE. Keyed by everything
+// that shapes the answer: account, protocol capabilities, schema and SQL text. Bounded (least
+// recently used out first); cleared when DDL runs through the worker, since it may change the
+// metadata. Only the worker's thread touches it.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace rwproxy::session {
+
+struct PrepareResponse {
+  std::uint16_t params = 0;
+  std::uint16_t columns = 0;
+  std::uint16_t warnings = 0;
+  std::vector<std::string> packets;  // the payloads after PREPARE_OK: parameter and column
+                                     // definitions, with their EOFs when the protocol has them
+};
+
+class PrepareResponseCache {
+ public:
+  explicit PrepareResponseCache(std::size_t capacity = 4096) : capacity_(capacity) {}
+
+  static std::string key(std::string_view user, std::uint32_t capabilities, std::string_view schema,
+                         std::string_view sql);
+
+  const PrepareResponse* find(const std::string& key);
+  void add(std::string key, PrepareResponse response);
+  void clear() {
+    index_.clear();
+    lru_.clear();
+  }
+  std::size_t size() const { return lru_.size(); }
+
+ private:
+  using Item = std::pair<std::string, PrepareResponse>;
+  std::size_t capacity_;
+  std::list<Item> lru_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<Item>::iterator> index_;
+};
+
+// Appends the PREPARE_OK packet and the rest of `response` for the client, as statement
+// `statement_id`, framed from sequence 1.
+void append_prepare_response(std::string& frames, std::uint32_t statement_id, const PrepareResponse& response);
+
+}  // namespace rwproxy::session
