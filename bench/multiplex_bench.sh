@@ -25,7 +25,7 @@
 #                          (scripts/topology.sh); one already up there is reused and left running,
 #                          otherwise it is started here and stopped at exit.
 # Installs golang-go and golang-github-go-sql-driver-mysql-dev if missing (root) and builds
-# bench/multiplex_client into the temp dir. The server settings are not changed.
+# bench/load_client (mode multiplex) into the temp dir. The server settings are not changed.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -117,10 +117,10 @@ check_tools() {
 
 # Offline GOPATH build against Debian's packaged driver, into the work dir (not the source tree).
 build_client() {
-  CLIENT_BIN=$WORK_DIR/multiplex_client
-  log "building bench/multiplex_client"
+  CLIENT_BIN=$WORK_DIR/load_client
+  log "building bench/load_client"
   (
-    cd "$REPO_ROOT/bench/multiplex_client"
+    cd "$REPO_ROOT/bench/load_client"
     # Go's default build cache needs $HOME or $XDG_CACHE_HOME; without either, a throwaway one.
     [[ -n ${GOCACHE:-}${HOME:-}${XDG_CACHE_HOME:-} ]] || export GOCACHE=$WORK_DIR/go-cache
     GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' go build -o "$CLIENT_BIN" .
@@ -416,7 +416,7 @@ run_mode() {  # run_mode MODE
   mkdir -p "$ctl"
   CLIENT_LOG=$WORK_DIR/client-$mode.log
   local client_json=$WORK_DIR/client-$mode.json
-  "$CLIENT_BIN" -addr "$HOST:$PROXY_PORT" -user "$APP_USER" -password "$APP_PASSWORD" -db "$APP_DB" \
+  "$CLIENT_BIN" multiplex -addr "$HOST:$PROXY_PORT" -user "$APP_USER" -password "$APP_PASSWORD" -db "$APP_DB" \
     -clients "$clients" -active "$active" -rows "$ROWS" -duration "${DURATION_S}s" \
     -rampup-batch "$RAMPUP_BATCH" -rampup-pause "${RAMPUP_PAUSE_MS}ms" -control-dir "$ctl" \
     </dev/null >"$client_json" 2>"$CLIENT_LOG" &

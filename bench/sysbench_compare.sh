@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # sysbench oltp_point_select throughput: MariaDB master directly vs HAProxy (TCP mode, in front of
-# the master) vs rwproxy (topology's rwproxy.toml). Runs are interleaved over several rounds and
-# the order rotates each round; the report gives qps per run and median per-round ratios.
+# the master) vs rwproxy (topology's rwproxy.toml, connection multiplexing on) vs rwproxy_nomux (the
+# same with [pool] multiplexing = false, the previous mode). Runs are interleaved over several
+# rounds and the order rotates each round; the report gives qps per run, median per-round ratios,
+# and the CPU each proxy used per query (utime + stime from /proc/PID/stat over the run).
 #
 #   bench/sysbench_compare.sh [--time S] [--threads T] [--rounds R] [--warmup S]
 #                             [--tables N] [--table-size N] [--ps-mode auto|disable]
-#                             [--targets direct,haproxy,rwproxy] [--keep-topology]
+#                             [--targets direct,haproxy,rwproxy,rwproxy_nomux] [--keep-topology]
 #
 # Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_BENCH_HAPROXY_PORT and
-# RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133 up; rwproxy gets a copy of the
+# RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133 up, rwproxy_nomux from 16233; rwproxy gets a copy of the
 # topology's rwproxy.toml with that listen_port), plus the topology's RWPROXY_STATE_DIR and
 # RWPROXY_TOPOLOGY_BASE_PORT. Starts the topology if it is not up (and stops it again at exit unless
 # --keep-topology); HAProxy and rwproxy are always stopped at exit.
@@ -29,7 +31,7 @@ WARMUP_S=2
 TABLES=4
 TABLE_SIZE=10000
 PS_MODE=auto
-TARGETS=(direct haproxy rwproxy)
+TARGETS=(direct haproxy rwproxy rwproxy_nomux)
 KEEP_TOPOLOGY=false
 
 WORK_DIR=""
@@ -37,6 +39,8 @@ HAPROXY_PID=""
 HAPROXY_PORT=""
 RWPROXY_PID=""
 PROXY_PORT=""
+NOMUX_PID=""
+NOMUX_PORT=""
 STARTED_TOPOLOGY=false
 DATA_PREPARED=false
 
@@ -74,7 +78,7 @@ parse_args() {
   [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
   local t
   for t in "${TARGETS[@]}"; do
-    [[ $t == direct || $t == haproxy || $t == rwproxy ]] || die "unknown target '$t'"
+    [[ $t == direct || $t == haproxy || $t == rwproxy || $t == rwproxy_nomux ]] || die "unknown target '$t'"
   done
 }
 
@@ -113,6 +117,7 @@ stop_process() {  # stop_process PID: SIGTERM, up to 10 s, then SIGKILL
 cleanup() {
   local status=$?
   [[ -n $RWPROXY_PID ]] && stop_process "$RWPROXY_PID"
+  [[ -n $NOMUX_PID ]] && stop_process "$NOMUX_PID"
   [[ -n $HAPROXY_PID ]] && stop_process "$HAPROXY_PID"
   if [[ $DATA_PREPARED == true ]]; then
     sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
@@ -161,17 +166,22 @@ EOF
 }
 
 # rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
-# (the configured one may be taken by a developer's own rwproxy).
-start_rwproxy() {
-  local config=$WORK_DIR/rwproxy.toml
-  PROXY_PORT=${RWPROXY_BENCH_PROXY_PORT:-$(free_port_from 16133)}
-  port_in_use "$PROXY_PORT" && die "rwproxy port $PROXY_PORT is in use"
-  sed "s/^listen_port *=.*/listen_port = $PROXY_PORT/" "$STATE_DIR/topology/rwproxy.toml" >"$config"
-  grep -q "^listen_port = $PROXY_PORT\$" "$config" || die "no listen_port in the topology's rwproxy.toml"
-  "$RWPROXY_BIN" --config "$config" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
-  RWPROXY_PID=$!
-  wait_for_port "$PROXY_PORT" "$RWPROXY_PID" rwproxy "$WORK_DIR/rwproxy.log"
-  log "rwproxy pid $RWPROXY_PID on port $PROXY_PORT"
+# (the configured one may be taken by a developer's own rwproxy) and [pool] multiplexing set.
+start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT -> sets STARTED_PID, STARTED_PORT
+  local name=$1 multiplexing=$2 config=$WORK_DIR/$1.toml
+  local port
+  if [[ $name == rwproxy && -n ${RWPROXY_BENCH_PROXY_PORT:-} ]]; then port=$RWPROXY_BENCH_PROXY_PORT; else port=$(free_port_from "$3"); fi
+  port_in_use "$port" && die "$name port $port is in use"
+  sed "s/^listen_port *=.*/listen_port = $port/" "$STATE_DIR/topology/rwproxy.toml" >"$config"
+  grep -q "^listen_port = $port\$" "$config" || die "no listen_port in the topology's rwproxy.toml"
+  # The metrics port too: a second instance must not clash with the first.
+  sed -i "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$config"
+  printf '\n[pool]\nmultiplexing = %s\n' "$multiplexing" >>"$config"
+  "$RWPROXY_BIN" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  STARTED_PID=$!
+  wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
+  STARTED_PORT=$port
+  log "$name pid $STARTED_PID on port $port (multiplexing $multiplexing)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -199,23 +209,47 @@ target_port() {
     direct) echo "$MASTER_PORT" ;;
     haproxy) echo "$HAPROXY_PORT" ;;
     rwproxy) echo "$PROXY_PORT" ;;
+    rwproxy_nomux) echo "$NOMUX_PORT" ;;
   esac
 }
 
-# Runs one benchmark and prints its qps, or "fail" (log kept in the work dir and shown).
+target_pid() {  # the proxy process a target goes through ("" for direct)
+  case $1 in
+    haproxy) echo "$HAPROXY_PID" ;;
+    rwproxy) echo "$RWPROXY_PID" ;;
+    rwproxy_nomux) echo "$NOMUX_PID" ;;
+  esac
+}
+
+cpu_ticks() {  # cpu_ticks PID -> utime + stime in clock ticks (0 without a PID)
+  [[ -n $1 ]] || { echo 0; return; }
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
+# Runs one benchmark and prints "QPS CPU_US_PER_QUERY" (CPU "-" for direct), or "fail" (log kept
+# in the work dir and shown).
 run_once() {  # run_once TARGET SECONDS LOG
-  local target=$1 seconds=$2 log_file=$3 qps
+  local target=$1 seconds=$2 log_file=$3 qps queries pid before after
+  pid=$(target_pid "$target")
+  before=$(cpu_ticks "$pid")
   if sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
     --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none >"$log_file" 2>&1; then
     qps=$(awk '/^ *queries:/ { gsub(/[(]/, "", $3); print $3; exit }' "$log_file")
+    queries=$(awk '/^ *queries:/ { print $2; exit }' "$log_file")
   fi
+  after=$(cpu_ticks "$pid")
   if [[ -z ${qps:-} ]]; then
     log "$target run failed; last lines of $log_file:"
     tail -n 5 "$log_file" >&2
     echo fail
     return
   fi
-  echo "$qps"
+  if [[ -z $pid ]]; then
+    echo "$qps -"
+  else
+    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v q="$queries" \
+      -v qps="$qps" 'BEGIN { printf "%s %.2f\n", qps, q > 0 ? t * 1e6 / hz / q : 0 }'
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -228,6 +262,7 @@ median() {  # median VALUE... (numbers only) -> median, or "-" if none
 }
 
 declare -A QPS=()
+declare -A CPU=()
 
 # Median over rounds of NUMERATOR's qps / DENOMINATOR's qps in the same round.
 median_ratio() {  # median_ratio NUMERATOR DENOMINATOR
@@ -267,9 +302,18 @@ print_report() {
     done
     printf ' %12s' "$(median "${values[@]}")"
   done
-  printf '\n\nmedian of per-round ratios:\n'
+  printf '\n\nproxy CPU per query (us), median over rounds:\n'
+  for t in "${TARGETS[@]}"; do
+    [[ $t == direct ]] && continue
+    local -a cpus=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+      [[ ${CPU[$t,$r]:-"-"} != "-" ]] && cpus+=("${CPU[$t,$r]}")
+    done
+    printf '  %-16s %s\n' "$t" "$(median "${cpus[@]}")"
+  done
+  printf '\nmedian of per-round ratios:\n'
   local pair
-  for pair in rwproxy/direct rwproxy/haproxy haproxy/direct; do
+  for pair in rwproxy/direct rwproxy/haproxy haproxy/direct rwproxy/rwproxy_nomux; do
     has_target "${pair%/*}" && has_target "${pair#*/}" &&
       printf '  %-16s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
   done
@@ -282,7 +326,7 @@ main() {
   parse_args "$@"
   command -v sysbench >/dev/null || die "sysbench is not installed (scripts/install-deps.sh)"
   has_target haproxy && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
-  has_target rwproxy && { [[ -x $RWPROXY_BIN ]] || die "rwproxy binary not found at $RWPROXY_BIN"; }
+  { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_BIN ]] || die "rwproxy binary not found at $RWPROXY_BIN"; }
 
   trap cleanup EXIT
   trap 'exit 130' INT TERM
@@ -290,7 +334,14 @@ main() {
   WORK_DIR=$(mktemp -d "$STATE_DIR/bench.XXXXXX")
   ensure_topology
   has_target haproxy && start_haproxy
-  has_target rwproxy && start_rwproxy
+  if has_target rwproxy; then
+    start_rwproxy rwproxy true 16133
+    RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
+  fi
+  if has_target rwproxy_nomux; then
+    start_rwproxy rwproxy_nomux false 16233
+    NOMUX_PID=$STARTED_PID NOMUX_PORT=$STARTED_PORT
+  fi
   prepare_data
 
   local t r i n=${#TARGETS[@]} failed=false
@@ -302,8 +353,11 @@ main() {
     for ((i = 0; i < n; i++)); do
       t=${TARGETS[(i + r - 1) % n]}
       log "round $r/$ROUNDS: $t (${DURATION_S}s)"
-      QPS[$t,$r]=$(run_once "$t" "$DURATION_S" "$WORK_DIR/round$r-$t.log")
-      [[ ${QPS[$t,$r]} == fail ]] && failed=true
+      local result
+      result=$(run_once "$t" "$DURATION_S" "$WORK_DIR/round$r-$t.log")
+      QPS[$t,$r]=${result%% *}
+      CPU[$t,$r]=${result#* }
+      [[ ${QPS[$t,$r]} == fail ]] && { failed=true; CPU[$t,$r]="-"; }
     done
   done
   print_report

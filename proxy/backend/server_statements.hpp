@@ -5,11 +5,11 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "proxy/util/lru_map.hpp"
 
 namespace rwproxy::backend {
 
@@ -20,27 +20,24 @@ class ServerStatements {
     std::string param_types;  // the parameter types last sent to the server for it
   };
 
-  explicit ServerStatements(std::size_t cap = 128) : cap_(cap == 0 ? 1 : cap) {}
-  ServerStatements(const ServerStatements&) = delete;
-  ServerStatements& operator=(const ServerStatements&) = delete;
+  explicit ServerStatements(std::size_t cap = 128) : statements_(cap) {}
 
-  void set_cap(std::size_t cap) { cap_ = cap == 0 ? 1 : cap; }
+  void set_cap(std::size_t cap) { statements_.set_capacity(cap); }
   // The statement prepared for `sql`, made the most recently used; null when there is none.
-  Entry* find(std::string_view sql);
-  // Records a statement prepared on the connection; returns the id the cap evicted, if any.
-  std::optional<std::uint32_t> add(std::string sql, std::uint32_t id);
-  // The connection was reset: its statements are gone.
-  void clear() {
-    index_.clear();
-    lru_.clear();
+  Entry* find(std::string_view sql) { return statements_.find(sql); }
+  // Records a statement prepared on the connection; returns the id to close on the server (the
+  // one it replaced, or the one the cap evicted), if any.
+  std::optional<std::uint32_t> add(std::string sql, std::uint32_t id) {
+    auto gone = statements_.insert(std::move(sql), Entry{id, {}});
+    if (!gone || gone->id == id) return std::nullopt;
+    return gone->id;
   }
-  std::size_t size() const { return lru_.size(); }
+  // The connection was reset: its statements are gone.
+  void clear() { statements_.clear(); }
+  std::size_t size() const { return statements_.size(); }
 
  private:
-  using Item = std::pair<std::string, Entry>;
-  std::size_t cap_;
-  std::list<Item> lru_;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Item>::iterator> index_;  // views into lru_
+  LruMap<Entry> statements_;
 };
 
 }  // namespace rwproxy::backend

@@ -97,6 +97,7 @@ std::vector<ExplanationRow> explanation_rows(const RouteExplanation& e) {
       {"read_only_transaction", e.session.read_only_transaction_replica.value_or("-")},
       {"read_after_write_window", read_after_write_value(e.session)},
       {"pinned", yes_no(e.session.pinned)},
+      {"connections", e.session.connections.empty() ? "-" : e.session.connections},
       {"consistency", e.session.consistency},
       {"session_position", e.session.write_position.empty() ? "-" : e.session.write_position},
       {"consistency_token", e.session.token_position.empty() ? "-" : e.session.token_position},

@@ -58,6 +58,9 @@ struct SessionExplanation {
   std::string token_position;    // a consistency token presented ("" = none)
   std::string read_floor;        // what the session has read (monotonic reads)
   std::optional<std::string> home_replica;
+  // The session's backend connections: "multiplexed", "multiplexed, bound (<reason>)" or "own
+  // (multiplexing off)". Set by the session (explain() leaves it empty: "-").
+  std::string connections;
 };
 
 struct RouteExplanation {

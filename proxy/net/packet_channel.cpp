@@ -3,6 +3,9 @@
 namespace rwproxy::net {
 
 namespace {
+// An empty buffer starts small (most packets are: handshakes, commands, OKs) and a read into a
+// buffer that already holds part of a packet asks for more.
+constexpr std::size_t first_read = 4 * 1024;
 constexpr std::size_t read_chunk = 16 * 1024;
 }
 
@@ -11,7 +14,7 @@ awaitable<std::optional<protocol::Packet>> PacketChannel::read_packet(std::error
   for (;;) {
     if (auto packet = reader_.next(ec)) co_return packet;
     if (ec) co_return std::nullopt;
-    auto space = reader_.prepare(read_chunk);
+    auto space = reader_.prepare(reader_.buffered() == 0 ? first_read : read_chunk);
     error_code io;
     std::size_t n = co_await socket_.async_read_some(asio::buffer(space.data(), space.size()),
                                                      asio::redirect_error(asio::use_awaitable, io));

@@ -134,6 +134,7 @@ int ProxyServer::run() {
   main_context_.run();
   workers_.stop();
   workers_.join();
+  workers_.discard_sessions();
   monitor_.stop();
   logger_.info("rwproxy stopped");
   return 0;

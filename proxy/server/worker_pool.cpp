@@ -14,14 +14,14 @@ awaitable<void> Worker::serve(std::shared_ptr<session::ClientSession> session) {
 }
 
 void Worker::stop_sessions() {
-  asio::post(context_, [this] {
+  asio::post(*context_, [this] {
     stopping_ = true;
     for (const auto& session : sessions_) session->request_stop();
   });
 }
 
 awaitable<void> Worker::trim_pools() {
-  asio::steady_timer timer(context_);
+  asio::steady_timer timer(*context_);
   backend::BackendPools& pools = resources_->pools;
   for (;;) {
     timer.expires_after(std::chrono::seconds(1));
@@ -40,17 +40,23 @@ awaitable<void> Worker::trim_pools() {
 }
 
 void Worker::start() {
-  if (resources_) asio::co_spawn(context_, [this] { return trim_pools(); }, asio::detached);
-  thread_ = std::thread([this] { context_.run(); });
+  if (resources_) asio::co_spawn(*context_, [this] { return trim_pools(); }, asio::detached);
+  thread_ = std::thread([this] { context_->run(); });
 }
 
 void Worker::stop() {
   guard_.reset();
-  context_.stop();
+  context_->stop();
 }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
+}
+
+void Worker::discard_sessions() {
+  guard_.reset();
+  sessions_.clear();
+  context_.reset();  // destroys the coroutine frames still waiting, and the sessions with them
 }
 
 WorkerPool::WorkerPool(std::size_t count, Logger& logger) {
@@ -75,6 +81,9 @@ void WorkerPool::stop() {
 }
 void WorkerPool::join() {
   for (auto& w : workers_) w->join();
+}
+void WorkerPool::discard_sessions() {
+  for (auto& w : workers_) w->discard_sessions();
 }
 
 }  // namespace rwproxy::server

@@ -14,11 +14,15 @@ namespace rwproxy::server {
 
 class Worker {
  public:
-  Worker(std::size_t index, Logger& logger) : index_(index), logger_(logger), guard_(asio::make_work_guard(context_)) {}
+  Worker(std::size_t index, Logger& logger)
+      : index_(index),
+        logger_(logger),
+        context_(std::make_unique<asio::io_context>(1)),
+        guard_(asio::make_work_guard(*context_)) {}
 
   std::size_t index() const { return index_; }
 
-  asio::io_context& context() { return context_; }
+  asio::io_context& context() { return *context_; }
   // The pools and buffers this worker's sessions share (set once, before start()).
   void set_resources(std::unique_ptr<session::WorkerResources> resources, metrics::WorkerCounters& counters) {
     resources_ = std::move(resources);
@@ -32,6 +36,9 @@ class Worker {
   void start();
   void stop();
   void join();
+  // After join(): destroys what is left of the sessions (coroutines that never finished) while the
+  // pools and the metrics they touch still exist.
+  void discard_sessions();
 
  private:
   // Closes pooled connections idle past pool.idle_timeout_ms, every second; at shutdown, once
@@ -40,11 +47,11 @@ class Worker {
 
   std::size_t index_;
   Logger& logger_;
-  asio::io_context context_{1};
+  std::unique_ptr<session::WorkerResources> resources_;  // outlives the sessions that use it
+  metrics::WorkerCounters* counters_ = nullptr;
+  std::unique_ptr<asio::io_context> context_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::unordered_set<std::shared_ptr<session::ClientSession>> sessions_;  // touched on this thread only
-  std::unique_ptr<session::WorkerResources> resources_;
-  metrics::WorkerCounters* counters_ = nullptr;
   bool stopping_ = false;
   std::thread thread_;
 };
@@ -60,6 +67,7 @@ class WorkerPool {
   void stop_sessions();
   void stop();
   void join();
+  void discard_sessions();
 
  private:
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -75,7 +75,10 @@ void BackendSet::drop(BackendRef ref) {
 void BackendSet::release_all() {
   if (!pooled_) return;
   const auto now = std::chrono::steady_clock::now();
-  for (auto& [ref, connection] : open_connections()) pool(ref).put(key_, std::move(slot(ref)), now);
+  if (master_) pool(BackendRef{}).put(key_, std::move(master_), now);
+  for (std::size_t i = 0; i < replicas_.size(); ++i) {
+    if (replicas_[i]) pool(BackendRef{i}).put(key_, std::move(replicas_[i]), now);
+  }
 }
 
 std::vector<std::pair<BackendRef, BackendConnection*>> BackendSet::open_connections() {

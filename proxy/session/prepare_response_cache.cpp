@@ -17,27 +17,6 @@ std::string PrepareResponseCache::key(std::string_view user, std::uint32_t capab
   return out;
 }
 
-const PrepareResponse* PrepareResponseCache::find(const std::string& key) {
-  auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &it->second->second;
-}
-
-void PrepareResponseCache::add(std::string key, PrepareResponse response) {
-  if (auto it = index_.find(key); it != index_.end()) {
-    it->second->second = std::move(response);
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return;
-  }
-  lru_.emplace_front(std::move(key), std::move(response));
-  index_.emplace(lru_.front().first, lru_.begin());
-  if (lru_.size() > capacity_) {
-    index_.erase(lru_.back().first);
-    lru_.pop_back();
-  }
-}
-
 void append_prepare_response(std::string& frames, std::uint32_t statement_id, const PrepareResponse& response) {
   std::string ok(12, '\0');  // 0x00, id, columns, params, filler, warnings
   for (int i = 0; i < 4; ++i) ok[1 + i] = static_cast<char>((statement_id >> (8 * i)) & 0xff);

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "proxy/util/lru_map.hpp"
 
 namespace rwproxy::session {
 
@@ -25,24 +25,18 @@ struct PrepareResponse {
 
 class PrepareResponseCache {
  public:
-  explicit PrepareResponseCache(std::size_t capacity = 4096) : capacity_(capacity) {}
+  explicit PrepareResponseCache(std::size_t capacity = 4096) : responses_(capacity) {}
 
   static std::string key(std::string_view user, std::uint32_t capabilities, std::string_view schema,
                          std::string_view sql);
 
-  const PrepareResponse* find(const std::string& key);
-  void add(std::string key, PrepareResponse response);
-  void clear() {
-    index_.clear();
-    lru_.clear();
-  }
-  std::size_t size() const { return lru_.size(); }
+  const PrepareResponse* find(const std::string& key) { return responses_.find(key); }
+  void add(std::string key, PrepareResponse response) { responses_.insert(std::move(key), std::move(response)); }
+  void clear() { responses_.clear(); }
+  std::size_t size() const { return responses_.size(); }
 
  private:
-  using Item = std::pair<std::string, PrepareResponse>;
-  std::size_t capacity_;
-  std::list<Item> lru_;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Item>::iterator> index_;
+  LruMap<PrepareResponse> responses_;
 };
 
 // Appends the PREPARE_OK packet and the rest of `response` for the client, as statement

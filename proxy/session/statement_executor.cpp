@@ -173,6 +173,12 @@ awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
   router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
   consistency_.fill(session);
   auto explanation = explain::explain(statement, session, *snapshot, policy(), *settings_.config, now);
+  const router::BindReason bound = binding();
+  explanation.session.connections =
+      !dispatcher_.multiplexing() ? std::string("own (multiplexing off)")
+      : bound == router::BindReason::none
+          ? std::string("multiplexed (borrowed per statement)")
+          : "multiplexed, bound (" + std::string(router::to_string(bound)) + ")";
   std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
   if (state_.in_transaction()) status |= protocol::server_status::in_trans;
   frames_.clear();

@@ -277,7 +277,7 @@ TEST(ExplanationRows, ResultSetHasFieldAndValueColumns) {
                         "statement", "kind", "target", "backend", "reason", "because", "rule", "hint", "digest",
                         "digest_hash", "tables", "writes", "read_only_safe", "locking_read", "master_only_function",
                         "user_variable", "statements", "in_transaction", "autocommit", "read_only_transaction",
-                        "read_after_write_window", "pinned", "consistency", "session_position", "consistency_token",
+                        "read_after_write_window", "pinned", "connections", "consistency", "session_position", "consistency_token",
                         "monotonic_reads", "wait_for", "max_replica_lag_ms", "replica", "replica"}));
 }
 

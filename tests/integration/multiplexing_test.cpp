@@ -344,6 +344,22 @@ TEST_F(MultiplexingTest, AFullPoolIsAClearErrorAndTheSessionGoesOn) {
   EXPECT_EQ(m.sum("rwproxy_pool_waits_total", {{"backend", "master"}, {"outcome", "timeout"}}), 1);
 }
 
+std::string explained_connections(MysqlConnection& connection) {
+  for (const Row& row : connection.query("EXPLAIN ROUTE SELECT 1")) {
+    if (row.size() == 2 && row[0] == "connections") return row[1].value_or("");
+  }
+  return "(no connections row)";
+}
+
+TEST_F(MultiplexingTest, ExplainRouteShowsWhatBindsTheSession) {
+  auto a = session();
+  EXPECT_EQ(explained_connections(*a), "multiplexed (borrowed per statement)");
+  a->execute("BEGIN");
+  EXPECT_EQ(explained_connections(*a), "multiplexed, bound (transaction)");
+  a->execute("COMMIT");
+  EXPECT_EQ(explained_connections(*a), "multiplexed (borrowed per statement)");
+}
+
 class UserWithoutMultiplexingTest : public MultiplexingTest {
  protected:
   ProxySettings proxy_settings() override {
@@ -364,6 +380,7 @@ TEST_F(UserWithoutMultiplexingTest, EachSessionKeepsItsOwnConnection) {
   for (auto& s : sessions) ids.insert(*s->scalar("SELECT CONNECTION_ID()"));
   EXPECT_EQ(ids.size(), 5u);
   EXPECT_EQ(app_connections_on_master(), 5);
+  EXPECT_EQ(explained_connections(*sessions.front()), "own (multiplexing off)");
 }
 
 // Go's database/sql, PHP PDO without emulation and JDBC with useServerPrepStmts prepare, execute

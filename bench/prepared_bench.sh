@@ -1,0 +1,695 @@
+#!/usr/bin/env bash
+# Prepared-statement benchmark: the "Go database/sql default" pattern, where every parameterized
+# query is COM_STMT_PREPARE + COM_STMT_EXECUTE + COM_STMT_CLOSE (db.QueryRow("... WHERE id = ?", id)
+# with go-sql-driver/mysql, interpolateParams=false). bench/load_client (mode prepared) runs
+# `SELECT v FROM bench_ps WHERE id = ?` (random ids, 10,000 rows by default) against three targets,
+# interleaved over several rounds with the order rotating each round (as bench/sysbench_compare.sh):
+#   direct   the MariaDB master itself
+#   haproxy  HAProxy in TCP mode in front of the master
+#   rwproxy  rwproxy with the topology's rwproxy.toml (master + replicas; listen ports 0, ports file)
+# Per run: reads/s, p50/p99 latency and errors (client side); the statements the MASTER executed
+# meanwhile (deltas of Com_stmt_prepare, Com_stmt_execute, Com_stmt_close and Questions from
+# SHOW GLOBAL STATUS, read over an admin connection straight to the master), also per client query;
+# the proxy's CPU time per query (utime+stime from /proc/PID/stat) for rwproxy and haproxy; for
+# rwproxy the deltas of rwproxy_prepared_statements_total{source} and
+# rwproxy_backend_statements_total{backend}. Then the medians and the per-round ratio
+# rwproxy qps / haproxy qps. The table goes to stdout and to bench/results/prepared-<date>.txt.
+#
+#   bench/prepared_bench.sh [--rounds R] [--time S] [--threads T] [--warmup S] [--rows N]
+#                           [--targets direct,haproxy,rwproxy] [--keep-topology]
+#
+# Env (defaults in brackets; the flags above override them):
+#   PS_ROUNDS [3]  PS_SECONDS [10] per run  PS_THREADS [8] client goroutines (= pool size)
+#   PS_WARMUP [2] seconds per target before the rounds (not measured)   PS_ROWS [10000]
+#   PS_TARGETS ["direct haproxy rwproxy"]   PS_RESULTS_DIR [<repo>/bench/results]
+#   PS_KEEP_TOPOLOGY [0]: 1 keeps a topology this script started
+#   RWPROXY_BIN [<repo>/build/proxy/rwproxy] (copied to a temp dir at start; the copy runs)
+#   RWPROXY_BENCH_HAPROXY_PORT [first free port from 16033 up]
+#   RWPROXY_STATE_DIR [/tmp/rwproxy-bench-ps], RWPROXY_TOPOLOGY_BASE_PORT [27306]: the topology
+#                  (scripts/topology.sh); one already up there is reused and left running,
+#                  otherwise it is started here and stopped at exit.
+# Installs golang-go and golang-github-go-sql-driver-mysql-dev if missing (root) and builds
+# bench/load_client into the temp dir. Creates rwtest.bench_ps on the master (dropped at exit).
+# The master's counters are global: anything else using the master during a run is counted too
+# (the report shows the background rate measured with no load).
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO_ROOT
+readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-/tmp/rwproxy-bench-ps}
+export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-27306}
+readonly STATE_DIR=$RWPROXY_STATE_DIR
+readonly TOPO_DIR=$STATE_DIR/topology
+readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
+readonly HOST=127.0.0.1
+
+ROUNDS=${PS_ROUNDS:-3}
+DURATION_S=${PS_SECONDS:-10}
+THREADS=${PS_THREADS:-8}
+WARMUP_S=${PS_WARMUP:-2}
+ROWS=${PS_ROWS:-10000}
+read -r -a TARGETS <<<"${PS_TARGETS:-direct haproxy rwproxy}"
+[[ ${#TARGETS[@]} -eq 1 && ${TARGETS[0]} == *,* ]] && IFS=, read -r -a TARGETS <<<"${TARGETS[0]}"
+RESULTS_DIR=${PS_RESULTS_DIR:-$REPO_ROOT/bench/results}
+KEEP_TOPOLOGY=${PS_KEEP_TOPOLOGY:-0}
+
+readonly GO_PACKAGES=(golang-go golang-github-go-sql-driver-mysql-dev)
+readonly GOPATH_DEBIAN=/usr/share/gocode
+readonly STARTUP_TIMEOUT_S=20
+readonly STOP_TIMEOUT_S=20
+readonly ELIGIBLE_TIMEOUT_S=30
+readonly BACKGROUND_SAMPLE_S=3
+readonly MASTER_COUNTERS=(Com_stmt_prepare Com_stmt_execute Com_stmt_close Questions)
+CLK_TCK=$(getconf CLK_TCK)
+readonly CLK_TCK
+
+WORK_DIR=""
+PROXY_BIN=""
+CLIENT_BIN=""
+STARTED_TOPOLOGY=false
+TABLE_CREATED=false
+HAPROXY_PID=""
+HAPROXY_PORT=""
+RWPROXY_PID=""
+PROXY_PORT=""
+METRICS_PORT=""
+REPLICA_COUNT=0
+ELIGIBLE_AT_START="-"
+BACKGROUND=""  # "prepare/s execute/s close/s questions/s" on the master with no load
+
+log() { printf 'prepared_bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
+  exit 2
+}
+
+parse_args() {
+  while (($#)); do
+    case $1 in
+      --rounds) ROUNDS=${2:?}; shift 2 ;;
+      --time) DURATION_S=${2:?}; shift 2 ;;
+      --threads) THREADS=${2:?}; shift 2 ;;
+      --warmup) WARMUP_S=${2:?}; shift 2 ;;
+      --rows) ROWS=${2:?}; shift 2 ;;
+      --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift 2 ;;
+      --keep-topology) KEEP_TOPOLOGY=1; shift ;;
+      -h | --help) usage ;;
+      *) log "unknown option '$1'"; usage ;;
+    esac
+  done
+  local n
+  for n in "$ROUNDS" "$DURATION_S" "$THREADS" "$WARMUP_S" "$ROWS"; do
+    is_uint "$n" || die "expected a whole number, got '$n'"
+  done
+  ((ROUNDS > 0 && DURATION_S > 0 && THREADS > 0 && ROWS > 0)) || die "rounds, time, threads and rows must be > 0"
+  ((${#TARGETS[@]} > 0)) || die "no targets"
+  local t
+  for t in "${TARGETS[@]}"; do
+    [[ $t == direct || $t == haproxy || $t == rwproxy ]] || die "unknown target '$t' (direct, haproxy, rwproxy)"
+  done
+}
+
+has_target() {
+  local t
+  for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Dependencies and build
+
+is_installed() {
+  local status
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+  [[ $status == installed ]]
+}
+
+ensure_go_packages() {
+  local pkg
+  local -a missing=()
+  for pkg in "${GO_PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]}: run as root, or install them"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for pkg in "${missing[@]}"; do is_installed "$pkg" || die "still missing after install: $pkg"; done
+}
+
+check_tools() {
+  local tool
+  for tool in mariadb curl python3 dpkg-query getconf timeout; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
+  done
+  if has_target haproxy; then command -v haproxy >/dev/null || die "haproxy is not installed"; fi
+  if has_target rwproxy; then [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; fi
+}
+
+# Offline GOPATH build against Debian's packaged driver, into the work dir (not the source tree).
+build_client() {
+  CLIENT_BIN=$WORK_DIR/load_client
+  log "building bench/load_client"
+  (
+    cd "$REPO_ROOT"
+    # Go's default build cache needs $HOME or $XDG_CACHE_HOME; without either, a throwaway one.
+    [[ -n ${GOCACHE:-}${HOME:-}${XDG_CACHE_HOME:-} ]] || export GOCACHE=$WORK_DIR/go-cache
+    GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' \
+      go build -o "$CLIENT_BIN" ./bench/load_client
+  ) || die "building the Go client failed"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+free_port_from() {  # free_port_from PORT -> first port >= PORT nobody listens on
+  local port=$1
+  while port_in_use "$port"; do ((port++)); done
+  echo "$port"
+}
+
+wait_for_port() {  # wait_for_port PORT PID NAME LOG
+  local port=$1 pid=$2 name=$3 log_file=$4 tries=$((STARTUP_TIMEOUT_S * 10))
+  until port_in_use "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log_file" >&2 || true
+      die "$name exited during startup (log: $log_file)"
+    fi
+    ((--tries > 0)) || die "$name did not listen on port $port within ${STARTUP_TIMEOUT_S}s"
+    sleep 0.1
+  done
+}
+
+# stop_process PID: SIGTERM, bounded wait, SIGKILL. Only for processes this script started.
+stop_process() {
+  local pid=$1 tries=$((STOP_TIMEOUT_S * 10))
+  [[ -n $pid ]] || return 0
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  stop_process "$RWPROXY_PID"
+  stop_process "$HAPROXY_PID"
+  if [[ $TABLE_CREATED == true ]]; then
+    admin_sql "$MASTER_PORT" "DROP TABLE IF EXISTS \`$APP_DB\`.bench_ps" >/dev/null 2>&1 ||
+      log "warning: could not drop $APP_DB.bench_ps"
+  fi
+  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
+    log "stopping the topology this script started"
+    "$TOPOLOGY" down >/dev/null 2>&1 || log "warning: topology.sh down failed"
+  fi
+  if [[ -n $WORK_DIR ]]; then
+    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
+  fi
+  exit "$status"
+}
+
+# utime + stime of all the process's threads, in clock ticks
+cpu_ticks() {  # cpu_ticks PID
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  stat=${stat##*) }  # fields from 3 (state) on; comm may hold spaces
+  local -a f
+  read -r -a f <<<"$stat"
+  echo $((f[11] + f[12]))
+}
+
+# ---------------------------------------------------------------------------------------------
+# Topology, master counters, table
+
+admin_sql() {  # admin_sql PORT SQL: runs SQL as the admin user straight on a server
+  timeout 30 mariadb --protocol=TCP -h "$HOST" -P "$1" -u "$ADMIN_USER" --password="$ADMIN_PASSWORD" \
+    -N -B -e "$2"
+}
+
+ensure_topology() {
+  if [[ -f $TOPO_DIR/topology.env ]] && "$TOPOLOGY" status >/dev/null 2>&1; then
+    log "reusing the topology in $STATE_DIR"
+  else
+    log "starting the topology in $STATE_DIR (base port $RWPROXY_TOPOLOGY_BASE_PORT)"
+    STARTED_TOPOLOGY=true
+    "$TOPOLOGY" up >&2
+  fi
+  # shellcheck source=/dev/null
+  source "$TOPO_DIR/topology.env"
+  [[ -f $TOPO_DIR/rwproxy.toml ]] || die "missing $TOPO_DIR/rwproxy.toml"
+  local -a replicas
+  read -r -a replicas <<<"$REPLICA_PORTS"
+  REPLICA_COUNT=${#replicas[@]}
+}
+
+# The master's counters as "prepare execute close questions" (one SHOW, over an admin connection).
+master_counters() {
+  local out
+  out=$(admin_sql "$MASTER_PORT" "SHOW GLOBAL STATUS WHERE Variable_name IN
+          ('Com_stmt_prepare', 'Com_stmt_execute', 'Com_stmt_close', 'Questions')") ||
+    die "cannot read SHOW GLOBAL STATUS on the master"
+  local name
+  local -A v=()
+  while read -r name value; do v[${name,,}]=$value; done <<<"$out"
+  for name in "${MASTER_COUNTERS[@]}"; do
+    is_uint "${v[${name,,}]:-}" || die "no $name in SHOW GLOBAL STATUS on the master"
+    printf '%s ' "${v[${name,,}]}"
+  done
+  echo
+}
+
+prepare_table() {
+  log "creating $APP_DB.bench_ps ($ROWS rows) on the master"
+  TABLE_CREATED=true
+  admin_sql "$MASTER_PORT" "CREATE DATABASE IF NOT EXISTS \`$APP_DB\`; USE \`$APP_DB\`;
+    DROP TABLE IF EXISTS bench_ps;
+    CREATE TABLE bench_ps (id INT PRIMARY KEY, v VARCHAR(32) NOT NULL);
+    INSERT INTO bench_ps SELECT seq, CONCAT('value-', seq) FROM seq_1_to_$ROWS;" ||
+    die "could not create $APP_DB.bench_ps"
+  "$TOPOLOGY" wait-replication >&2 || die "the replicas did not catch up"
+  local port n
+  for port in "$MASTER_PORT" $REPLICA_PORTS; do
+    n=$(admin_sql "$port" "SELECT COUNT(*) FROM \`$APP_DB\`.bench_ps" 2>/dev/null) || n=0
+    [[ $n == "$ROWS" ]] || die "the server on port $port has $n rows of bench_ps, expected $ROWS"
+  done
+}
+
+# Master counter rates with no benchmark load (rwproxy's monitor, if running, included).
+sample_background() {
+  local -a a b
+  local s
+  s=$(master_counters) || exit 1
+  read -r -a a <<<"$s"
+  sleep "$BACKGROUND_SAMPLE_S"
+  s=$(master_counters) || exit 1
+  read -r -a b <<<"$s"
+  local i out=""
+  for i in "${!a[@]}"; do
+    out+=${out:+ }$(awk -v d=$((b[i] - a[i])) -v s="$BACKGROUND_SAMPLE_S" 'BEGIN { printf "%.1f", d / s }')
+  done
+  BACKGROUND=$out
+}
+
+# ---------------------------------------------------------------------------------------------
+# HAProxy and rwproxy
+
+start_haproxy() {
+  local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
+  port_in_use "$port" && die "HAProxy port $port is in use"
+  cat >"$WORK_DIR/haproxy.cfg" <<EOF
+global
+    maxconn 4096
+
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+listen mariadb_master
+    bind $HOST:$port
+    server master $HOST:$MASTER_PORT
+EOF
+  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
+  HAPROXY_PORT=$port
+  log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
+}
+
+# The topology's rwproxy.toml with both listeners on port 0 (the proxy reports them in the ports file).
+write_proxy_config() {  # write_proxy_config FILE
+  awk '
+    /^[ \t]*\[/ {
+      section = $0
+      gsub(/[ \t]/, "", section)
+      print
+      if (section == "[proxy]") print "listen_port = 0"
+      if (section == "[metrics]") { print "enabled = true"; print "listen_port = 0"; metrics = 1 }
+      next
+    }
+    section == "[proxy]" && /^[ \t]*listen_port[ \t]*=/ { next }
+    section == "[metrics]" && /^[ \t]*(enabled|listen_port)[ \t]*=/ { next }
+    { print }
+    END { if (!metrics) { print ""; print "[metrics]"; print "enabled = true"; print "listen_port = 0" } }
+  ' "$TOPO_DIR/rwproxy.toml" >"$1"
+  "$PROXY_BIN" --check-config "$1" >&2 || die "the generated config $1 is not valid"
+}
+
+metrics_text() { curl -sS --max-time 5 "http://$HOST:$METRICS_PORT/metrics"; }
+
+metric_sum() {  # metric_sum TEXT METRIC [LABEL_FILTER]: sum over the matching samples, 0 if none
+  awk -v m="$2" -v f="${3:-}" '(index($0, m "{") == 1 || index($0, m " ") == 1) && index($0, f) { s += $NF }
+    END { printf "%d\n", s }' <<<"$1"
+}
+
+start_rwproxy() {
+  local config=$WORK_DIR/rwproxy.toml ports_file=$WORK_DIR/rwproxy.ports
+  write_proxy_config "$config"
+  rm -f "$ports_file"
+  "$PROXY_BIN" --config "$config" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
+  RWPROXY_PID=$!
+  local tries=$((STARTUP_TIMEOUT_S * 10))
+  until [[ -s $ports_file ]] && grep -q '^metrics_port=' "$ports_file" && grep -q '^listen_port=' "$ports_file"; do
+    kill -0 "$RWPROXY_PID" 2>/dev/null || { tail -n 20 "$WORK_DIR/rwproxy.log" >&2; die "rwproxy exited during startup"; }
+    ((--tries > 0)) || { tail -n 20 "$WORK_DIR/rwproxy.log" >&2; die "rwproxy did not write $ports_file with both ports"; }
+    sleep 0.1
+  done
+  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
+  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  log "rwproxy pid $RWPROXY_PID on port $PROXY_PORT, metrics $METRICS_PORT"
+  # Reads go to replicas only once the monitor has measured them.
+  tries=$((ELIGIBLE_TIMEOUT_S * 10))
+  local eligible=0
+  until ((eligible >= REPLICA_COUNT)); do
+    ((--tries > 0)) || { log "warning: $eligible of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"; break; }
+    sleep 0.1
+    eligible=$(metric_sum "$(metrics_text 2>/dev/null || true)" rwproxy_replica_eligible)
+  done
+  ELIGIBLE_AT_START=$eligible
+  log "rwproxy: $eligible of $REPLICA_COUNT replicas eligible"
+}
+
+target_port() {
+  case $1 in
+    direct) echo "$MASTER_PORT" ;;
+    haproxy) echo "$HAPROXY_PORT" ;;
+    rwproxy) echo "$PROXY_PORT" ;;
+  esac
+}
+
+target_pid() {  # the proxy process of a target, empty for direct
+  case $1 in
+    haproxy) echo "$HAPROXY_PID" ;;
+    rwproxy) echo "$RWPROXY_PID" ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+declare -A R=()  # R[target,round,key]
+
+json_fields() {  # json_fields FILE KEY...: one line, the values tab-separated (lists joined by " | ")
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = []
+for k in sys.argv[2:]:
+    v = d.get(k, "")
+    if isinstance(v, list): v = " | ".join(str(x) for x in v)
+    elif isinstance(v, float): v = f"{v:.1f}"
+    out.append(str(v).replace("\t", " ") or "-")
+print("\t".join(out))' "$@"
+}
+
+run_client() {  # run_client TARGET SECONDS JSON LOG
+  local seconds=$2
+  timeout --kill-after=10 $((seconds + 60)) "$CLIENT_BIN" prepared -addr "$HOST:$(target_port "$1")" -user "$APP_USER" \
+    -password "$APP_PASSWORD" -db "$APP_DB" -threads "$THREADS" -rows "$ROWS" -duration "${seconds}s" \
+    </dev/null >"$3" 2>"$4"
+}
+
+# run_once TARGET ROUND: one measured run; results into R[TARGET,ROUND,*] (R[..,ok] = 1 or 0).
+run_once() {
+  local t=$1 r=$2 pid json=$WORK_DIR/round$2-$1.json client_log=$WORK_DIR/round$2-$1.log
+  local -a m0 m1
+  local c0="" c1="" metrics0="" metrics1=""
+  pid=$(target_pid "$t")
+  if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+    log "round $r: $t is not running any more"
+    R[$t,$r,ok]=0
+    R[$t,$r,note]="$t process gone before the run"
+    return
+  fi
+  [[ $t == rwproxy ]] && metrics0=$(metrics_text 2>/dev/null || true)
+  local s
+  s=$(master_counters) || exit 1
+  read -r -a m0 <<<"$s"
+  [[ -n $pid ]] && c0=$(cpu_ticks "$pid")
+  local rc=0
+  run_client "$t" "$DURATION_S" "$json" "$client_log" || rc=$?
+  [[ -n $pid ]] && c1=$(cpu_ticks "$pid" 2>/dev/null || true)
+  s=$(master_counters) || exit 1
+  read -r -a m1 <<<"$s"
+  [[ $t == rwproxy ]] && metrics1=$(metrics_text 2>/dev/null || true)
+
+  if ((rc != 0)) || [[ ! -s $json ]]; then
+    log "round $r: $t client failed (exit $rc); last lines of $client_log:"
+    tail -n 5 "$client_log" >&2 || true
+    R[$t,$r,ok]=0
+    R[$t,$r,note]="client failed (exit $rc): $(tail -n 1 "$client_log" 2>/dev/null | cut -c1-200)"
+    return
+  fi
+  local queries errors qps p50 p99 first
+  IFS=$'\t' read -r queries errors qps p50 p99 first <<<"$(json_fields "$json" queries errors qps p50_us p99_us first_errors)"
+  R[$t,$r,ok]=1
+  R[$t,$r,queries]=$queries
+  R[$t,$r,errors]=$errors
+  R[$t,$r,qps]=$qps
+  R[$t,$r,p50]=$p50
+  R[$t,$r,p99]=$p99
+  [[ $first != - ]] && R[$t,$r,note]="errors: $first"
+  local i
+  for i in "${!MASTER_COUNTERS[@]}"; do R[$t,$r,${MASTER_COUNTERS[i]}]=$((m1[i] - m0[i])); done
+  if [[ -n $c0 && -n $c1 ]]; then R[$t,$r,cpu_ticks]=$((c1 - c0)); fi
+  if [[ $t == rwproxy && -n $metrics0 && -n $metrics1 ]]; then
+    local key filter
+    for key in cache backend; do
+      filter="source=\"$key\""
+      R[$t,$r,ps_$key]=$(($(metric_sum "$metrics1" rwproxy_prepared_statements_total "$filter") -
+        $(metric_sum "$metrics0" rwproxy_prepared_statements_total "$filter")))
+    done
+    local name stmts=""
+    for name in master $(seq -f 'replica%g' 1 "$REPLICA_COUNT"); do
+      filter="backend=\"$name\""
+      stmts+=${stmts:+/}$(($(metric_sum "$metrics1" rwproxy_backend_statements_total "$filter") -
+        $(metric_sum "$metrics0" rwproxy_backend_statements_total "$filter")))
+    done
+    R[$t,$r,backend_stmts]=$stmts
+    R[$t,$r,eligible]=$(metric_sum "$metrics1" rwproxy_replica_eligible)
+  fi
+  log "round $r: $t $(printf '%.0f' "$qps") reads/s, $errors errors, master prepare/execute/close" \
+    "+${R[$t,$r,Com_stmt_prepare]}/+${R[$t,$r,Com_stmt_execute]}/+${R[$t,$r,Com_stmt_close]}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+median() {  # median VALUE... (numbers only) -> median, or "-" if none
+  (($# > 0)) || { echo -; return; }
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) printf "%.6f\n", v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+fmt() {  # fmt FORMAT VALUE: printf of a number, "-" for a missing one
+  if [[ -z $2 || $2 == - ]]; then echo -; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
+}
+
+ok() { [[ ${R[$1,$2,ok]:-0} == 1 ]]; }
+
+# derived TARGET ROUND NAME: a per-run figure, or empty when unknown
+derived() {
+  local t=$1 r=$2 q=${R[$1,$2,queries]:-0}
+  ok "$t" "$r" || return 0
+  case $3 in
+    cpu_us)
+      [[ -n ${R[$t,$r,cpu_ticks]:-} ]] && ((q > 0)) &&
+        awk -v t="${R[$t,$r,cpu_ticks]}" -v q="$q" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", t * 1e6 / hz / q }' ;;
+    per_query_*)
+      local counter=${3#per_query_}
+      ((q > 0)) && awk -v d="${R[$t,$r,$counter]}" -v q="$q" 'BEGIN { printf "%.4f", d / q }' ;;
+    stmts_per_query)
+      ((q > 0)) && awk -v a="${R[$t,$r,Com_stmt_prepare]}" -v b="${R[$t,$r,Com_stmt_execute]}" \
+        -v c="${R[$t,$r,Com_stmt_close]}" -v q="$q" 'BEGIN { printf "%.3f", (a + b + c) / q }' ;;
+  esac
+  return 0
+}
+
+# Median over the rounds of a R key or a derived figure.
+median_of() {  # median_of TARGET KIND NAME (KIND: key or derived)
+  local r v
+  local -a values=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    ok "$1" "$r" || continue
+    if [[ $2 == key ]]; then v=${R[$1,$r,$3]:-}; else v=$(derived "$1" "$r" "$3"); fi
+    [[ -n $v ]] && values+=("$v")
+  done
+  median "${values[@]}"
+}
+
+ratio() {  # ratio TARGET_A TARGET_B ROUND -> qps a / qps b, or empty
+  ok "$1" "$3" && ok "$2" "$3" || return 0
+  awk -v a="${R[$1,$3,qps]}" -v b="${R[$2,$3,qps]}" 'BEGIN { if (b > 0) printf "%.3f", a / b }'
+}
+
+print_runs() {
+  printf '%-5s %-8s %9s %8s %8s %7s %10s %10s %10s %10s %8s %9s\n' round target reads/s p50_ms p99_ms errors \
+    "M:prepare" "M:execute" "M:close" "M:questns" "M:st/q" "cpu_us/q"
+  local r i t n=${#TARGETS[@]}
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      t=${TARGETS[(i + r - 1) % n]}
+      if ! ok "$t" "$r"; then printf '%-5s %-8s %9s\n' "$r" "$t" FAILED; continue; fi
+      printf '%-5s %-8s %9s %8s %8s %7s %10s %10s %10s %10s %8s %9s\n' "$r" "$t" \
+        "$(fmt %.0f "${R[$t,$r,qps]}")" "$(fmt %.2f "$(awk -v u="${R[$t,$r,p50]}" 'BEGIN { print u / 1000 }')")" \
+        "$(fmt %.2f "$(awk -v u="${R[$t,$r,p99]}" 'BEGIN { print u / 1000 }')")" "${R[$t,$r,errors]}" \
+        "${R[$t,$r,Com_stmt_prepare]}" "${R[$t,$r,Com_stmt_execute]}" "${R[$t,$r,Com_stmt_close]}" \
+        "${R[$t,$r,Questions]}" "$(fmt %s "$(derived "$t" "$r" stmts_per_query)")" \
+        "$(fmt %s "$(derived "$t" "$r" cpu_us)")"
+    done
+  done
+}
+
+print_medians() {
+  printf '%-8s %9s %8s %8s %7s %10s %10s %10s %10s %9s\n' target reads/s p50_ms p99_ms errors \
+    "M:prep/q" "M:exec/q" "M:close/q" "M:quest/q" "cpu_us/q"
+  local t r errors
+  for t in "${TARGETS[@]}"; do
+    errors=0
+    for ((r = 1; r <= ROUNDS; r++)); do ok "$t" "$r" && errors=$((errors + ${R[$t,$r,errors]})); done
+    printf '%-8s %9s %8s %8s %7s %10s %10s %10s %10s %9s\n' "$t" \
+      "$(fmt %.0f "$(median_of "$t" key qps)")" \
+      "$(fmt %.2f "$(awk -v u="$(median_of "$t" key p50)" 'BEGIN { print u / 1000 }')")" \
+      "$(fmt %.2f "$(awk -v u="$(median_of "$t" key p99)" 'BEGIN { print u / 1000 }')")" \
+      "$errors" \
+      "$(fmt %.3f "$(median_of "$t" derived per_query_Com_stmt_prepare)")" \
+      "$(fmt %.3f "$(median_of "$t" derived per_query_Com_stmt_execute)")" \
+      "$(fmt %.3f "$(median_of "$t" derived per_query_Com_stmt_close)")" \
+      "$(fmt %.3f "$(median_of "$t" derived per_query_Questions)")" \
+      "$(fmt %.2f "$(median_of "$t" derived cpu_us)")"
+  done
+}
+
+print_ratios() {
+  local pair a b r v line
+  local -a values
+  for pair in rwproxy/haproxy rwproxy/direct haproxy/direct; do
+    a=${pair%/*} b=${pair#*/}
+    if ! has_target "$a" || ! has_target "$b"; then continue; fi
+    values=() line=""
+    for ((r = 1; r <= ROUNDS; r++)); do
+      v=$(ratio "$a" "$b" "$r")
+      line+=" ${v:--}"
+      [[ -n $v ]] && values+=("$v")
+    done
+    printf '  %-16s per round:%s   median %s\n' "$pair qps" "$line" "$(fmt %.3f "$(median "${values[@]}")")"
+  done
+}
+
+print_rwproxy_metrics() {
+  local names="master" i
+  for ((i = 1; i <= REPLICA_COUNT; i++)); do names+=/replica$i; done
+  printf '%-5s %12s %14s %28s %16s\n' round "PS:cache" "PS:backend" "statements $names" "eligible at end"
+  local r
+  for ((r = 1; r <= ROUNDS; r++)); do
+    ok rwproxy "$r" || continue
+    printf '%-5s %12s %14s %28s %16s\n' "$r" "${R[rwproxy,$r,ps_cache]:--}" "${R[rwproxy,$r,ps_backend]:--}" \
+      "${R[rwproxy,$r,backend_stmts]:--}" "${R[rwproxy,$r,eligible]:--}/$REPLICA_COUNT"
+  done
+}
+
+print_notes() {
+  local t r
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in "${TARGETS[@]}"; do
+      [[ -n ${R[$t,$r,note]:-} ]] && printf 'round %s %s: %s\n' "$r" "$t" "${R[$t,$r,note]}" | cut -c1-400
+    done
+  done
+  if has_target rwproxy && [[ -f $WORK_DIR/rwproxy.log ]]; then
+    local n
+    n=$(grep -ciE 'error|warn' "$WORK_DIR/rwproxy.log" || true)
+    printf 'rwproxy log lines with error/warn: %s\n' "$n"
+    ((n == 0)) || grep -iE 'error|warn' "$WORK_DIR/rwproxy.log" | head -n 3 | cut -c1-200 | sed 's/^/    /'
+  fi
+  return 0
+}
+
+report() {
+  local revision binary_time="-" bg
+  revision=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [[ -f $RWPROXY_SRC_BIN ]] && binary_time=$(date -r "$RWPROXY_SRC_BIN" '+%Y-%m-%d %H:%M:%S')
+  read -r -a bg <<<"$BACKGROUND"
+  printf 'prepared statements, Go database/sql default (prepare/execute/close per query), %s\n' "$(date '+%Y-%m-%d %H:%M:%S')"
+  printf 'repo %s (HEAD %s), rwproxy %s built %s\n' "$REPO_ROOT" "$revision" "$RWPROXY_SRC_BIN" "$binary_time"
+  printf 'query: SELECT v FROM bench_ps WHERE id = ? (%s rows); %s threads, %s round(s) x %s s per target, warm-up %s s, %s cores\n' \
+    "$ROWS" "$THREADS" "$ROUNDS" "$DURATION_S" "$WARMUP_S" "$(nproc)"
+  printf 'master %s, replicas %s; haproxy %s; rwproxy %s (replicas eligible at start: %s/%s)\n' "$MASTER_PORT" \
+    "$REPLICA_PORTS" "${HAPROXY_PORT:--}" "${PROXY_PORT:--}" "$ELIGIBLE_AT_START" "$REPLICA_COUNT"
+  printf 'master background, no load (per s): prepare %s, execute %s, close %s, questions %s\n' \
+    "${bg[0]:--}" "${bg[1]:--}" "${bg[2]:--}" "${bg[3]:--}"
+  printf 'M: = delta on the MASTER (SHOW GLOBAL STATUS Com_stmt_*, Questions); st/q = (prepare+execute+close) per query;\n'
+  printf 'cpu_us/q = proxy process utime+stime per query (haproxy, rwproxy)\n\n'
+  print_runs
+  printf '\nmedians over rounds (M: per client query)\n'
+  print_medians
+  printf '\nratios of reads/s in the same round\n'
+  print_ratios
+  if has_target rwproxy; then
+    printf '\nrwproxy metrics deltas per run (rwproxy_prepared_statements_total{source}, rwproxy_backend_statements_total{backend})\n'
+    print_rwproxy_metrics
+  fi
+  printf '\n'
+  print_notes
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  parse_args "$@"
+  check_tools
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$STATE_DIR"
+  WORK_DIR=$(mktemp -d /tmp/rwproxy-ps-bench.XXXXXX)
+  if has_target rwproxy; then
+    PROXY_BIN=$WORK_DIR/rwproxy
+    cp "$RWPROXY_SRC_BIN" "$PROXY_BIN"  # the build dir's binary is rebuilt under our feet
+  fi
+  ensure_go_packages
+  build_client
+  ensure_topology
+  prepare_table
+  has_target haproxy && start_haproxy
+  has_target rwproxy && start_rwproxy
+  sample_background
+  log "master background: prepare/execute/close/questions per s = $BACKGROUND"
+
+  local t r i n=${#TARGETS[@]} failed=false errors=false
+  if ((WARMUP_S > 0)); then
+    log "warm-up: ${WARMUP_S}s per target"
+    for t in "${TARGETS[@]}"; do
+      run_client "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.json" "$WORK_DIR/warmup-$t.log" ||
+        log "warning: warm-up on $t failed: $(tail -n 1 "$WORK_DIR/warmup-$t.log")"
+    done
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      t=${TARGETS[(i + r - 1) % n]}
+      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
+      run_once "$t" "$r"
+      if ok "$t" "$r"; then ((${R[$t,$r,errors]} == 0)) || errors=true; else failed=true; fi
+    done
+  done
+
+  mkdir -p "$RESULTS_DIR"
+  local results_file
+  results_file=$RESULTS_DIR/prepared-$(date +%Y%m%d-%H%M%S).txt
+  printf '\n'
+  report | tee "$results_file"
+  log "results written to $results_file"
+  [[ $failed == false ]] || die "some runs failed"
+  [[ $errors == false ]] || die "some runs had query errors"
+}
+
+main "$@"
