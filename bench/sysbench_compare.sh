@@ -248,7 +248,7 @@ run_once() {  # run_once TARGET SECONDS LOG
     echo "$qps -"
   else
     awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v q="$queries" \
-      -v qps="$qps" 'BEGIN { printf "%s %.2f\n", qps, q > 0 ? t * 1e6 / hz / q : 0 }'
+      -v qps="$qps" 'BEGIN { printf "%s %.2f\n", qps, (q > 0 ? t * 1e6 / hz / q : 0) }'
   fi
 }
 

@@ -54,10 +54,19 @@ void Worker::join() {
 }
 
 void Worker::discard_sessions() {
+  if (!context_) return;
   guard_.reset();
   sessions_.clear();
-  context_.reset();  // destroys the coroutine frames still waiting, and the sessions with them
+  // Idle pooled connections go first, while the io_context their sockets belong to exists; then
+  // the coroutine frames still waiting, and the sessions with them (they give their connections
+  // back to the pools, which outlive them).
+  if (resources_) {
+    for (std::size_t i = 0; i < resources_->pools.size(); ++i) resources_->pools.at(i).drain();
+  }
+  context_.reset();
 }
+
+Worker::~Worker() { discard_sessions(); }
 
 WorkerPool::WorkerPool(std::size_t count, Logger& logger) {
   if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());

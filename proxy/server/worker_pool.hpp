@@ -19,6 +19,9 @@ class Worker {
         logger_(logger),
         context_(std::make_unique<asio::io_context>(1)),
         guard_(asio::make_work_guard(*context_)) {}
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   std::size_t index() const { return index_; }
 
