@@ -35,15 +35,6 @@ awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec
   ec = io;
 }
 
-awaitable<void> PacketChannel::wait_idle(std::error_code& ec) {
-  ec.clear();
-  if (reader_.buffered() > 0) co_return;
-  reader_.release_if_empty();
-  error_code io;
-  co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, io));
-  ec = io;
-}
-
 void PacketChannel::close() {
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);

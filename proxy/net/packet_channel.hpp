@@ -19,9 +19,6 @@ class PacketChannel {
   // (protocol::ProtocolError::packet_too_large, bad_sequence).
   awaitable<std::optional<protocol::Packet>> read_packet(std::error_code& ec);
   awaitable<void> write(std::string_view bytes, std::error_code& ec);
-  // Waits until the peer sends something (or closes) holding no receive buffer meanwhile: for a
-  // connection that may stay idle for long. read_packet() then reads it.
-  awaitable<void> wait_idle(std::error_code& ec);
 
   // Counts the bytes this channel reads and writes (the client side's traffic metrics).
   void count_bytes(metrics::Counter* received, metrics::Counter* sent) {

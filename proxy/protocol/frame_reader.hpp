@@ -34,9 +34,10 @@ class FrameReader {
 
   // Bytes received but not yet returned as packets.
   std::size_t buffered() const { return end_ - begin_; }
-  // Frees the buffer when it holds nothing (an idle connection keeps no receive buffer).
-  void release_if_empty() {
-    if (begin_ != end_) return;
+  // Frees the buffer when it holds nothing and has grown past `keep` bytes (a large packet's
+  // buffer does not stay with an idle connection; the next read starts small again).
+  void release_if_large(std::size_t keep = 16 * 1024) {
+    if (begin_ != end_ || buffer_.capacity() <= keep) return;
     std::string().swap(buffer_);
     begin_ = end_ = 0;
   }

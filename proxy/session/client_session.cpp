@@ -140,9 +140,8 @@ awaitable<void> ClientSession::command_loop() {
     idle_ = true;
     deadline_.arm(idle_timeout);
     std::error_code ec;
-    co_await client_.wait_idle(ec);
-    std::optional<protocol::Packet> packet;
-    if (!ec) packet = co_await client_.read_packet(ec);
+    client_.reader().release_if_large();  // a large statement's buffer does not stay for good
+    auto packet = co_await client_.read_packet(ec);
     deadline_.disarm();
     idle_ = false;
     if (!packet) {

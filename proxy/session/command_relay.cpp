@@ -167,6 +167,7 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
   schema_.reset();
   const net::BufferPool::Lease lease = buffers_.lease();
   const std::span<std::uint8_t> buffer = lease.bytes();
+  net::Deadline deadline(backend.socket());
   std::string pending = backend.channel().reader().take_buffered();  // normally empty
   for (;;) {
     std::size_t n = 0;
@@ -176,10 +177,9 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
       pending.erase(0, n);
     } else {
       error_code io;
-      net::Deadline deadline(backend.socket());
-      deadline.arm(timeout);
+      if (timeout.count() > 0) deadline.arm(timeout);  // no timer at all without a query timeout
       n = co_await backend.socket().async_read_some(asio::buffer(buffer.data(), buffer.size()), asio::redirect_error(asio::use_awaitable, io));
-      deadline.disarm();
+      if (timeout.count() > 0) deadline.disarm();
       if (io) {
         outcome.result = Result::backend_failed;
         outcome.timed_out = deadline.expired();
