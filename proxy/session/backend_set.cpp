@@ -147,6 +147,22 @@ awaitable<BackendConnection::ConnectResult> BackendSet::open(BackendRef ref,
   co_return opened;
 }
 
+std::unique_ptr<BackendConnection> BackendSet::take_idle(BackendRef ref, const SessionState& state) {
+  backend::ConnectionPool& from = pool(ref);
+  for (;;) {
+    backend::ConnectionPool::Clock::time_point since;
+    auto score = [&](const BackendConnection& c) { return suitability(c, state); };
+    auto idle = from.take(key_, score, &since);
+    if (!idle) return nullptr;
+    if (std::chrono::steady_clock::now() - since < check_after_idle || !idle->looks_closed()) return idle;
+    // Closed by the server while idle (restart, wait_timeout): replaced, nothing was sent.
+    metrics::add(counters(ref).open_connections, -1);
+    metrics::bump(counters(ref).lost_connections);
+    idle->channel().close();
+    from.release_slot();
+  }
+}
+
 awaitable<BackendConnection::ConnectResult> BackendSet::borrow(BackendRef ref,
                                                                const protocol::ClientHandshake::Settings& login,
                                                                const SessionState& state, bool& reused) {
@@ -155,18 +171,8 @@ awaitable<BackendConnection::ConnectResult> BackendSet::borrow(BackendRef ref,
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.pool.acquire_timeout_ms);
   bool waited = false;
   for (;;) {
-    reused = true;
-    backend::ConnectionPool::Clock::time_point since;
-    auto score = [&](const BackendConnection& c) { return suitability(c, state); };
-    if (auto idle = from.take(key_, score, &since)) {
-      if (std::chrono::steady_clock::now() - since >= check_after_idle && idle->looks_closed()) {
-        // Closed by the server while idle (restart, wait_timeout): replaced, nothing was sent.
-        metrics::add(counters(ref).open_connections, -1);
-        metrics::bump(counters(ref).lost_connections);
-        idle->channel().close();
-        from.release_slot();
-        continue;
-      }
+    if (auto idle = take_idle(ref, state)) {
+      reused = true;
       co_return BackendConnection::ConnectResult{std::move(idle), {}};
     }
     reused = false;
@@ -203,6 +209,10 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
   for (int attempt = 0;; ++attempt) {
     auto& connection = slot(ref);
     bool reused = false;
+    if (!connection && pooled_) {
+      connection = take_idle(ref, state);  // the common case: no coroutine, no wait
+      reused = connection != nullptr;
+    }
     if (!connection) {
       BackendConnection::ConnectResult got;  // no co_await in a conditional expression (GCC 12)
       if (pooled_) {
@@ -216,7 +226,12 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
       }
       connection = std::move(got.connection);
     }
-    protocol::ErrPacket error = co_await sync(ref, *connection, state);
+    SyncPlan plan = plan_sync(ref, *connection, state);
+    if (commands_.empty()) {  // already in the session's state: nothing to send
+      result.connection = connection.get();
+      co_return result;
+    }
+    protocol::ErrPacket error = co_await sync(ref, *connection, state, plan);
     if (error.error_code == 0) {
       result.connection = connection.get();
       co_return result;
@@ -233,42 +248,48 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
   }
 }
 
-awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnection& connection,
-                                                const SessionState& state) {
-  backend::SyncedState& synced = connection.synced();
+BackendSet::SyncPlan BackendSet::plan_sync(BackendRef ref, BackendConnection& connection, const SessionState& state) {
+  const backend::SyncedState& synced = connection.synced();
   const std::vector<ReplayEntry>& replay = state.replay();
-  bool reset = synced.needs_reset;
-  std::size_t replay_from = 0;  // replay[replay_from, end) is sent
-  if (!reset && synced.owner == epoch_) {
-    while (replay_from < replay.size() && replay[replay_from].sequence <= synced.replay_applied) ++replay_from;
-  } else if (!reset && is_prefix(synced.replay, replay)) {
-    replay_from = synced.replay.size();
+  SyncPlan plan;
+  plan.reset = synced.needs_reset;
+  if (!plan.reset && synced.owner == epoch_) {
+    while (plan.replay_from < replay.size() && replay[plan.replay_from].sequence <= synced.replay_applied) {
+      ++plan.replay_from;
+    }
+  } else if (!plan.reset && is_prefix(synced.replay, replay)) {
+    plan.replay_from = synced.replay.size();
   } else {
-    reset = true;
+    plan.reset = true;
   }
   commands_.clear();
-  bool ends_transaction = reset;
-  if (reset) {
+  plan.ends_transaction = plan.reset;
+  if (plan.reset) {
     // Back to a fresh session (variables, temporary tables, statements, locks); the schema stays.
     commands_.emplace_back(1, static_cast<char>(protocol::Command::reset_connection));
   } else if (ref.replica && synced.in_transaction && state.transaction_replica() != ref.replica) {
     // A READ ONLY transaction the session left (e.g. by DDL on the master): end it here, or this
     // connection would keep reading from its old snapshot.
     commands_.push_back(query_payload("ROLLBACK"));
-    ends_transaction = true;
+    plan.ends_transaction = true;
   }
   if (!state.schema().empty() && synced.schema != state.schema()) {
     std::string payload(1, static_cast<char>(protocol::Command::init_db));
     payload += state.schema();
     commands_.push_back(std::move(payload));
   }
-  for (std::size_t i = replay_from; i < replay.size(); ++i) commands_.push_back(query_payload(replay[i].sql));
+  for (std::size_t i = plan.replay_from; i < replay.size(); ++i) commands_.push_back(query_payload(replay[i].sql));
   // After the replayed SETs, which may set session_track_* themselves.
-  const bool track = tracks_session_on(ref) && (reset || !synced.tracks_session) &&
-                     (connection.capabilities() & protocol::capability::session_track);
-  if (track) commands_.push_back(tracking_);
-  if (commands_.empty()) co_return protocol::ErrPacket{0, "00000", {}};
+  plan.track = tracks_session_on(ref) && (plan.reset || !synced.tracks_session) &&
+               (connection.capabilities() & protocol::capability::session_track);
+  if (plan.track) commands_.push_back(tracking_);
+  return plan;
+}
 
+awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnection& connection,
+                                                const SessionState& state, SyncPlan plan) {
+  backend::SyncedState& synced = connection.synced();
+  const std::vector<ReplayEntry>& replay = state.replay();
   auto r = co_await backend::run_pipelined(connection, commands_);
   if (!r.result.ok()) {
     const std::string& failed = commands_[r.failed];
@@ -281,21 +302,21 @@ awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnectio
         fmt::format("rwproxy: cannot bring backend '{}' to the session's state ({}): {}", connection.address().name,
                     what, r.result.io_failed ? std::string("connection lost") : r.result.error_message)};
   }
-  if (reset) {
+  if (plan.reset) {
     metrics::bump(counters(ref).pool_resets);
     synced.needs_reset = false;
     synced.tracks_session = false;
     connection.statements().clear();
   }
-  if (ends_transaction) synced.in_transaction = false;
+  if (plan.ends_transaction) synced.in_transaction = false;
   if (!state.schema().empty()) synced.schema = state.schema();
-  if (reset || replay_from < replay.size() || synced.replay.size() != replay.size()) {
+  if (plan.reset || plan.replay_from < replay.size() || synced.replay.size() != replay.size()) {
     synced.replay.clear();
     for (const ReplayEntry& entry : replay) synced.replay.push_back(entry.sql);
   }
   synced.owner = epoch_;
   synced.replay_applied = state.replay_sequence();
-  if (track) synced.tracks_session = true;
+  if (plan.track) synced.tracks_session = true;
   co_return protocol::ErrPacket{0, "00000", {}};
 }
 

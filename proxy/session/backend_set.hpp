@@ -87,8 +87,19 @@ class BackendSet {
                                                               const SessionState& state, bool& reused);
   // How well an idle connection suits `state` (higher: less to send; negative: unusable).
   int suitability(const backend::BackendConnection& connection, const SessionState& state) const;
+  // An idle pooled connection that suits `state` (one the server closed is replaced); null if none.
+  std::unique_ptr<backend::BackendConnection> take_idle(BackendRef ref, const SessionState& state);
+  // What bringing `connection` to `state` takes: the commands go to commands_ (empty: nothing).
+  struct SyncPlan {
+    bool reset = false;             // COM_RESET_CONNECTION first
+    bool ends_transaction = false;  // a reset or a ROLLBACK ends a READ ONLY transaction left open
+    bool track = false;             // our session_track_* settings are (re)applied
+    std::size_t replay_from = 0;    // the session's replay entries [replay_from, end) are sent
+  };
+  SyncPlan plan_sync(BackendRef ref, backend::BackendConnection& connection, const SessionState& state);
+  // Sends commands_ pipelined (one round trip) and records the connection's new state.
   awaitable<protocol::ErrPacket> sync(BackendRef ref, backend::BackendConnection& connection,
-                                      const SessionState& state);
+                                      const SessionState& state, SyncPlan plan);
 
   const config::Config& config_;
   metrics::WorkerCounters& metrics_;

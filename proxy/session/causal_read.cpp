@@ -39,7 +39,7 @@ awaitable<bool> StatementExecutor::answer_consistency(const ConsistencyStatement
           fmt::format("rwproxy: malformed consistency token '{}' (expected what SELECT rwproxy_consistency_token() "
                       "returns, e.g. 'rwp1.0-1-100')",
                       statement.value->substr(0, 100))};
-      co_return co_await reply_error(1, error);
+      co_return co_await dispatcher_.reply_error(1, error);
     }
     if (!position->empty()) metrics::bump(context_.metrics.tokens_valid);
     consistency_.present_token(std::move(*position));
@@ -65,14 +65,14 @@ awaitable<bool> StatementExecutor::apply_token_hint(const parser::StatementInfo&
                                   fmt::format("rwproxy: malformed consistency token '{}' in a hint; the statement "
                                               "did not run",
                                               value->substr(0, 100))};
-  co_await reply_error(1, error);
+  co_await dispatcher_.reply_error(1, error);
   co_return false;
 }
 
 awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition& wanted, std::uint8_t reply_sequence) {
   auto acquired = co_await dispatcher_.acquire_master(state_);
   if (!acquired.connection) {
-    co_await reply_error(reply_sequence, acquired.error);
+    co_await dispatcher_.reply_error(reply_sequence, acquired.error);
     co_return false;
   }
   // A position the master itself has not reached comes from a token of another cluster (or a
@@ -83,7 +83,7 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
     dispatcher_.backends().drop(BackendRef{});
     const protocol::ErrPacket error{protocol::proxy_error::backend_lost, "70100",
                                     "rwproxy: lost connection to the master while checking its GTID position"};
-    co_await reply_error(reply_sequence, error);
+    co_await dispatcher_.reply_error(reply_sequence, error);
     co_return false;
   }
   const auto parsed = router::GtidPosition::parse(position.first_value.value_or(""));
@@ -94,7 +94,7 @@ awaitable<bool> StatementExecutor::master_has_reached(const router::GtidPosition
       fmt::format("rwproxy: consistency position {} is ahead of the master ({}): the token comes from another "
                   "cluster or is corrupt; the statement did not run",
                   wanted.to_string(), parsed->to_string())};
-  co_await reply_error(reply_sequence, error);
+  co_await dispatcher_.reply_error(reply_sequence, error);
   co_return false;
 }
 

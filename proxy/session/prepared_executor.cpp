@@ -62,7 +62,7 @@ awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
   route.wait_for.reset();
   if (route.target == Target::error) route = router::Route{Target::master, route.reason, 0, route.rule};
   for (int attempt = 0;; ++attempt) {
-    Dispatch dispatch = co_await acquire(route, 1);
+    Dispatch dispatch = co_await dispatcher_.acquire(route, 1, state_);
     if (!dispatch.connection) co_return true;
     std::string payload = packet.payload;  // named: no temporaries in co_await (GCC 12)
     auto prepared = co_await backend::run_internal_command(*dispatch.connection, payload, true);
@@ -74,7 +74,7 @@ awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
       }
       const protocol::ErrPacket lost{protocol::proxy_error::backend_lost, "70100",
                                      "rwproxy: lost connection to the backend while preparing the statement"};
-      co_return co_await reply_error(1, lost);
+      co_return co_await dispatcher_.reply_error(1, lost);
     }
     frames_.clear();
     if (prepared.summary.error || prepared.packets.empty()) {
@@ -142,12 +142,12 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
   const std::uint8_t first_sequence = static_cast<std::uint8_t>(packet.last_sequence_id + 1);
   if (!statement) {
     const protocol::ErrPacket unknown = unknown_statement(id.value_or(0), "mysqld_stmt_execute");
-    co_return co_await reply_error(first_sequence, unknown);
+    co_return co_await dispatcher_.reply_error(first_sequence, unknown);
   }
   ExecuteRequest request;
   if (!parse_execute(packet.payload, statement->param_count, request)) {
     const protocol::ErrPacket malformed{1210, "HY000", "Incorrect arguments to mysqld_stmt_execute"};
-    co_return co_await reply_error(first_sequence, malformed);
+    co_return co_await dispatcher_.reply_error(first_sequence, malformed);
   }
   if (request.new_params_bound) {
     statement->param_types = packet.payload.substr(request.types_offset, 2u * statement->param_count);
@@ -158,7 +158,7 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
                             : decide(statement->info, statement->sql);
   for (int attempt = 0;; ++attempt) {
-    Dispatch dispatch = co_await acquire(route, first_sequence);
+    Dispatch dispatch = co_await dispatcher_.acquire(route, first_sequence, state_);
     if (!dispatch.connection) co_return true;
     // A read-only execute that failed on a replica before any byte reached the client is retried
     // elsewhere, like a text read.
@@ -175,7 +175,7 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
       }
       const protocol::ErrPacket lost{protocol::proxy_error::backend_lost, "70100",
                                      "rwproxy: lost connection to the backend while preparing the statement"};
-      co_return co_await reply_error(first_sequence, lost);
+      co_return co_await dispatcher_.reply_error(first_sequence, lost);
     }
     if (!on.server) {
       // The server refused to prepare it here (the table was dropped, privileges changed).
@@ -227,7 +227,7 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   const std::string_view name = command == Command::stmt_fetch ? "mysqld_stmt_fetch" : "mysqld_stmt_reset";
   if (!statement) {
     const protocol::ErrPacket unknown = unknown_statement(id.value_or(0), name);
-    co_return co_await reply_error(reply_sequence, unknown);
+    co_return co_await dispatcher_.reply_error(reply_sequence, unknown);
   }
   // The cursor or the long data lives on the connection the statement last used, which the
   // session is still bound to if so.
@@ -243,7 +243,7 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
     if (command == Command::stmt_fetch) {
       const protocol::ErrPacket no_cursor{1421, "HY000",
                                           "The statement (" + std::to_string(*id) + ") has no open cursor."};
-      co_return co_await reply_error(reply_sequence, no_cursor);
+      co_return co_await dispatcher_.reply_error(reply_sequence, no_cursor);
     }
     std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
     if (state_.in_transaction()) status |= protocol::server_status::in_trans;
@@ -279,7 +279,7 @@ awaitable<bool> StatementExecutor::run_send_long_data(const protocol::Packet& pa
   if (!statement) co_return true;  // no response, even for an unknown statement
   // On the master connection the EXECUTE will use; the session stays bound to it (long_data).
   const router::Route route{Target::master, router::Reason::session_state, 0, {}};
-  Dispatch dispatch = co_await acquire(route, 1);
+  Dispatch dispatch = co_await dispatcher_.acquire(route, 1, state_);
   if (!dispatch.connection) co_return false;  // the client got an ERR it did not expect: end cleanly
   OnConnection on = co_await prepare_on(dispatch, *statement);
   if (on.lost) {

@@ -206,7 +206,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   }
   router::Route route = decide(info, sql, count_digest, statement_token);
   for (int attempt = 0;; ++attempt) {
-    Dispatch dispatch = co_await acquire(route, reply_sequence);
+    Dispatch dispatch = co_await dispatcher_.acquire(route, reply_sequence, state_);
     if (!dispatch.connection) co_return true;
     // A read on a replica that fails before any byte reached the client is retried on another
     // eligible replica, then on the master: the client sees no error.
@@ -238,7 +238,7 @@ awaitable<std::optional<CommandRelay::Outcome>> StatementExecutor::on_master(con
   frames_.clear();
   const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
   const router::Route route{Target::master, router::Reason::session_state, 0, {}};
-  dispatch = co_await acquire(route, reply_sequence);
+  dispatch = co_await dispatcher_.acquire(route, reply_sequence, state_);
   if (!dispatch.connection) co_return std::nullopt;
   auto outcome = co_await relay(command, frames_, reply_sequence, false, dispatch);
   if (outcome.result == CommandRelay::Result::completed && outcome.summary.has_status) {

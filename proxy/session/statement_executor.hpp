@@ -78,14 +78,10 @@ class StatementExecutor {
   // `statement_token`: a consistency token the statement's hint carries, for this statement only.
   router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,
                        const router::GtidPosition* statement_token = nullptr);
-  awaitable<Dispatch> acquire(router::Route route, std::uint8_t reply_sequence) {
-    co_return co_await dispatcher_.acquire(route, reply_sequence, state_);
-  }
+
   awaitable<CommandRelay::Outcome> relay(protocol::Command command, std::string_view frames, std::uint8_t reply_sequence,
                                          bool cursor, Dispatch& dispatch, bool report_failure = true);
-  awaitable<bool> reply_error(std::uint8_t sequence, const protocol::ErrPacket& error) {
-    co_return co_await dispatcher_.reply_error(sequence, error);
-  }
+
   void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
               const Dispatch& dispatch);
   std::uint64_t new_epoch() { return context_.counters.next_state_epoch.fetch_add(1); }
