@@ -28,15 +28,15 @@
 # bench/load_client (mode multiplex) into the temp dir. The server settings are not changed.
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly REPO_ROOT
-readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+readonly BENCH_NAME=multiplex_bench
+# shellcheck source-path=SCRIPTDIR source=bench_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+
 export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-/tmp/rwproxy-bench-mux}
 export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-25306}
 readonly STATE_DIR=$RWPROXY_STATE_DIR
 readonly TOPO_DIR=$STATE_DIR/topology
 readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
-readonly HOST=127.0.0.1
 
 readonly CLIENTS=${MUX_CLIENTS:-10000}
 readonly ACTIVE=${MUX_ACTIVE:-300}
@@ -50,15 +50,12 @@ readonly RESULTS_DIR=${MUX_RESULTS_DIR:-$REPO_ROOT/bench/results}
 readonly KEEP_TOPOLOGY=${MUX_KEEP_TOPOLOGY:-0}
 read -r -a MODES <<<"${MUX_MODES:-on off}"
 
-readonly GO_PACKAGES=(golang-go golang-github-go-sql-driver-mysql-dev)
-readonly GOPATH_DEBIAN=/usr/share/gocode
-readonly START_TIMEOUT_S=20
+readonly BENCH_TABLE=bench_mux
+readonly STARTUP_TIMEOUT_S=20
 readonly STOP_TIMEOUT_S=20
 readonly ELIGIBLE_TIMEOUT_S=30
 readonly SAMPLE_INTERVAL_S=2
 readonly SERVER_HEADROOM=20  # connections left free on each server in the "off" mode
-CLK_TCK=$(getconf CLK_TCK)
-readonly CLK_TCK
 
 WORK_DIR=""
 PROXY_BIN=""
@@ -67,10 +64,7 @@ STARTED_TOPOLOGY=false
 TABLE_CREATED=false
 SERVER_NAMES=()
 SERVER_PORTS=()
-
-log() { printf 'multiplex_bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+REPLICA_COUNT=0
 
 check_settings() {
   local n
@@ -85,64 +79,13 @@ check_settings() {
   for m in "${MODES[@]}"; do [[ $m == on || $m == off ]] || die "MUX_MODES: unknown mode '$m' (on, off)"; done
 }
 
-# ---------------------------------------------------------------------------------------------
-# Dependencies and build
-
-is_installed() {
-  local status
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
-  [[ $status == installed ]]
-}
-
-ensure_go_packages() {
-  local pkg
-  local -a missing=()
-  for pkg in "${GO_PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
-  ((${#missing[@]} == 0)) && return 0
-  [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]}: run as root, or install them"
-  log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  for pkg in "${missing[@]}"; do is_installed "$pkg" || die "still missing after install: $pkg"; done
-}
-
 check_tools() {
-  local tool
-  for tool in mariadb curl python3 dpkg-query getconf; do
-    command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
-  done
+  require_tools mariadb curl python3 dpkg-query getconf
   [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"
-}
-
-# Offline GOPATH build against Debian's packaged driver, into the work dir (not the source tree).
-build_client() {
-  CLIENT_BIN=$WORK_DIR/load_client
-  log "building bench/load_client"
-  (
-    cd "$REPO_ROOT/bench/load_client"
-    # Go's default build cache needs $HOME or $XDG_CACHE_HOME; without either, a throwaway one.
-    [[ -n ${GOCACHE:-}${HOME:-}${XDG_CACHE_HOME:-} ]] || export GOCACHE=$WORK_DIR/go-cache
-    GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' go build -o "$CLIENT_BIN" .
-  ) || die "building the Go client failed"
 }
 
 # ---------------------------------------------------------------------------------------------
 # Processes
-
-# stop_process PID: SIGTERM, bounded wait, SIGKILL. Only for processes this script started.
-stop_process() {
-  local pid=$1 tries=$((STOP_TIMEOUT_S * 10))
-  [[ -n $pid ]] || return 0
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 # Backstop for the parent: processes a mode left behind (each mode runs in a subshell that stops its
 # own; this is for a subshell killed hard). A pid is only signalled if it still runs a binary of
@@ -159,49 +102,13 @@ stop_leftovers() {
 cleanup() {
   local status=$?
   [[ -n $WORK_DIR ]] && stop_leftovers
-  if [[ $TABLE_CREATED == true ]]; then
-    admin_sql "$MASTER_PORT" "DROP TABLE IF EXISTS \`$APP_DB\`.bench_mux" >/dev/null 2>&1 ||
-      log "warning: could not drop $APP_DB.bench_mux"
-  fi
-  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
-    log "stopping the topology this script started"
-    "$TOPOLOGY" down >/dev/null 2>&1 || log "warning: topology.sh down failed"
-  fi
-  if [[ -n $WORK_DIR ]]; then
-    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
-  fi
-  exit "$status"
+  drop_bench_table
+  stop_started_topology
+  finish_cleanup "$status"
 }
 
 # ---------------------------------------------------------------------------------------------
-# Topology and servers
-
-admin_sql() {  # admin_sql PORT SQL: runs SQL as the admin user straight on a server
-  timeout 30 mariadb --protocol=TCP -h "$HOST" -P "$1" -u "$ADMIN_USER" --password="$ADMIN_PASSWORD" \
-    -N -B -e "$2"
-}
-
-ensure_topology() {
-  if [[ -f $TOPO_DIR/topology.env ]] && "$TOPOLOGY" status >/dev/null 2>&1; then
-    log "reusing the topology in $STATE_DIR"
-  else
-    log "starting the topology in $STATE_DIR (base port $RWPROXY_TOPOLOGY_BASE_PORT)"
-    STARTED_TOPOLOGY=true
-    "$TOPOLOGY" up >&2
-  fi
-  # shellcheck source=/dev/null
-  source "$TOPO_DIR/topology.env"
-  [[ -f $TOPO_DIR/rwproxy.toml ]] || die "missing $TOPO_DIR/rwproxy.toml"
-  local -a replicas
-  read -r -a replicas <<<"$REPLICA_PORTS"
-  SERVER_NAMES=(master)
-  SERVER_PORTS=("$MASTER_PORT")
-  local i
-  for i in "${!replicas[@]}"; do
-    SERVER_NAMES+=("replica$((i + 1))")
-    SERVER_PORTS+=("${replicas[i]}")
-  done
-}
+# Servers
 
 # The app user's connections on every server, as "n/n/n" in SERVER_NAMES order ("?" if unknown).
 app_connections() {
@@ -248,22 +155,6 @@ max_connections_text() {
   echo "$out"
 }
 
-prepare_table() {
-  log "creating $APP_DB.bench_mux ($ROWS rows) on the master"
-  TABLE_CREATED=true
-  admin_sql "$MASTER_PORT" "CREATE DATABASE IF NOT EXISTS \`$APP_DB\`; USE \`$APP_DB\`;
-    DROP TABLE IF EXISTS bench_mux;
-    CREATE TABLE bench_mux (id INT PRIMARY KEY, v VARCHAR(32) NOT NULL);
-    INSERT INTO bench_mux SELECT seq, CONCAT('value-', seq) FROM seq_1_to_$ROWS;" ||
-    die "could not create $APP_DB.bench_mux"
-  "$TOPOLOGY" wait-replication >&2 || die "the replicas did not catch up"
-  local i n
-  for i in "${!SERVER_PORTS[@]}"; do
-    n=$(admin_sql "${SERVER_PORTS[i]}" "SELECT COUNT(*) FROM \`$APP_DB\`.bench_mux" 2>/dev/null) || n=0
-    [[ $n == "$ROWS" ]] || die "${SERVER_NAMES[i]} has $n rows of bench_mux, expected $ROWS"
-  done
-}
-
 # ---------------------------------------------------------------------------------------------
 # rwproxy
 
@@ -296,8 +187,6 @@ write_proxy_config() {
   "$PROXY_BIN" --check-config "$file" >&2 || die "the generated config $file is not valid"
 }
 
-metrics_text() { curl -sS --max-time 5 "http://$HOST:$METRICS_PORT/metrics"; }
-
 # The backend and pool gauges, one "name{labels} value" per line.
 pool_metrics() {
   metrics_text 2>/dev/null | grep -E '^rwproxy_(backend_connections|pool_connections|pool_waits_total)\{' || true
@@ -314,10 +203,6 @@ metric_by_backend() {  # metric_by_backend METRICS_TEXT METRIC FILTER
   echo "$out"
 }
 
-metric_sum() {  # metric_sum METRIC: sum over all samples, 0 if none or no answer
-  metrics_text 2>/dev/null | awk -v m="$1" 'index($0, m "{") == 1 || index($0, m " ") == 1 { s += $NF } END { printf "%d\n", s }'
-}
-
 start_proxy() {  # start_proxy MODE: sets PROXY_PID, PROXY_PORT, METRICS_PORT
   local mode=$1 config=$WORK_DIR/rwproxy-$1.toml ports_file=$WORK_DIR/rwproxy-$1.ports
   PROXY_LOG=$WORK_DIR/rwproxy-$mode.log
@@ -326,33 +211,12 @@ start_proxy() {  # start_proxy MODE: sets PROXY_PID, PROXY_PORT, METRICS_PORT
   "$PROXY_BIN" --config "$config" --ports-file "$ports_file" </dev/null >"$PROXY_LOG" 2>&1 &
   PROXY_PID=$!
   echo "$PROXY_PID" >>"$WORK_DIR/pids"
-  local tries=$((START_TIMEOUT_S * 10))
-  until [[ -s $ports_file ]] && grep -q '^metrics_port=' "$ports_file"; do
-    kill -0 "$PROXY_PID" 2>/dev/null || { tail -n 20 "$PROXY_LOG" >&2; die "rwproxy exited during startup"; }
-    ((--tries > 0)) || { tail -n 20 "$PROXY_LOG" >&2; die "rwproxy did not write $ports_file with both ports"; }
-    sleep 0.1
-  done
-  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
-  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  wait_for_ports_file "$PROXY_PID" "$ports_file" "$PROXY_LOG"
   log "rwproxy pid $PROXY_PID (multiplexing $mode): port $PROXY_PORT, metrics $METRICS_PORT"
-  # Reads go to replicas only once the monitor has measured them.
-  tries=$((ELIGIBLE_TIMEOUT_S * 10))
-  until (($(metric_sum rwproxy_replica_eligible) >= ${#SERVER_PORTS[@]} - 1)); do
-    ((--tries > 0)) || { log "warning: the replicas are not eligible after ${ELIGIBLE_TIMEOUT_S}s"; break; }
-    sleep 0.1
-  done
+  wait_replicas_eligible || log "warning: the replicas are not eligible after ${ELIGIBLE_TIMEOUT_S}s"
 }
 
 proxy_rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$PROXY_PID/status"; }
-
-proxy_cpu_ticks() {  # utime + stime of all the proxy's threads, in clock ticks
-  local stat
-  stat=$(<"/proc/$PROXY_PID/stat")
-  stat=${stat##*) }  # fields from 3 (state) on; comm may hold spaces
-  local -a f
-  read -r -a f <<<"$stat"
-  echo $((f[11] + f[12]))
-}
 
 # ---------------------------------------------------------------------------------------------
 # One mode (runs in a subshell; results as "key<TAB>value" lines in $WORK_DIR/result-MODE.tsv)
@@ -444,7 +308,7 @@ run_mode() {  # run_mode MODE
 
   # Phase 2: the active clients run; sample the servers' connection counts meanwhile.
   local cpu_before cpu_after max_conns="" sample_metrics="" next_sample start_s
-  cpu_before=$(proxy_cpu_ticks)
+  cpu_before=$(cpu_ticks "$PROXY_PID")
   start_s=$(date +%s)
   touch "$ctl/start"
   next_sample=$((start_s + 1))
@@ -460,7 +324,7 @@ run_mode() {  # run_mode MODE
     fi
     sleep 0.1
   done
-  cpu_after=$(proxy_cpu_ticks)
+  cpu_after=$(cpu_ticks "$PROXY_PID")
   rss_after=$(proxy_rss_kib)
   put rss_after "$rss_after"
   put conns_active_max "${max_conns:-$(app_connections)}"

@@ -34,15 +34,15 @@
 # (the report shows the background rate measured with no load).
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly REPO_ROOT
-readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+readonly BENCH_NAME=prepared_bench
+# shellcheck source-path=SCRIPTDIR source=bench_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+
 export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-/tmp/rwproxy-bench-ps}
 export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-27306}
 readonly STATE_DIR=$RWPROXY_STATE_DIR
 readonly TOPO_DIR=$STATE_DIR/topology
 readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
-readonly HOST=127.0.0.1
 
 ROUNDS=${PS_ROUNDS:-3}
 DURATION_S=${PS_SECONDS:-10}
@@ -54,15 +54,13 @@ read -r -a TARGETS <<<"${PS_TARGETS:-direct haproxy rwproxy}"
 RESULTS_DIR=${PS_RESULTS_DIR:-$REPO_ROOT/bench/results}
 KEEP_TOPOLOGY=${PS_KEEP_TOPOLOGY:-0}
 
-readonly GO_PACKAGES=(golang-go golang-github-go-sql-driver-mysql-dev)
-readonly GOPATH_DEBIAN=/usr/share/gocode
+readonly BENCH_TABLE=bench_ps
+readonly MEDIAN_FORMAT=%.6f
 readonly STARTUP_TIMEOUT_S=20
 readonly STOP_TIMEOUT_S=20
 readonly ELIGIBLE_TIMEOUT_S=30
 readonly BACKGROUND_SAMPLE_S=3
 readonly MASTER_COUNTERS=(Com_stmt_prepare Com_stmt_execute Com_stmt_close Questions)
-CLK_TCK=$(getconf CLK_TCK)
-readonly CLK_TCK
 
 WORK_DIR=""
 PROXY_BIN=""
@@ -75,17 +73,10 @@ RWPROXY_PID=""
 PROXY_PORT=""
 METRICS_PORT=""
 REPLICA_COUNT=0
+SERVER_NAMES=()
+SERVER_PORTS=()
 ELIGIBLE_AT_START="-"
 BACKGROUND=""  # "prepare/s execute/s close/s questions/s" on the master with no load
-
-log() { printf 'prepared_bench: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
-
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-  exit 2
-}
 
 parse_args() {
   while (($#)); do
@@ -113,144 +104,23 @@ parse_args() {
   done
 }
 
-has_target() {
-  local t
-  for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
-  return 1
-}
-
-# ---------------------------------------------------------------------------------------------
-# Dependencies and build
-
-is_installed() {
-  local status
-  status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
-  [[ $status == installed ]]
-}
-
-ensure_go_packages() {
-  local pkg
-  local -a missing=()
-  for pkg in "${GO_PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
-  ((${#missing[@]} == 0)) && return 0
-  [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]}: run as root, or install them"
-  log "installing: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  for pkg in "${missing[@]}"; do is_installed "$pkg" || die "still missing after install: $pkg"; done
-}
-
 check_tools() {
-  local tool
-  for tool in mariadb curl python3 dpkg-query getconf timeout; do
-    command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
-  done
+  require_tools mariadb curl python3 dpkg-query getconf timeout
   if has_target haproxy; then command -v haproxy >/dev/null || die "haproxy is not installed"; fi
   if has_target rwproxy; then [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; fi
-}
-
-# Offline GOPATH build against Debian's packaged driver, into the work dir (not the source tree).
-build_client() {
-  CLIENT_BIN=$WORK_DIR/load_client
-  log "building bench/load_client"
-  (
-    cd "$REPO_ROOT"
-    # Go's default build cache needs $HOME or $XDG_CACHE_HOME; without either, a throwaway one.
-    [[ -n ${GOCACHE:-}${HOME:-}${XDG_CACHE_HOME:-} ]] || export GOCACHE=$WORK_DIR/go-cache
-    GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' \
-      go build -o "$CLIENT_BIN" ./bench/load_client
-  ) || die "building the Go client failed"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Processes
-
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-free_port_from() {  # free_port_from PORT -> first port >= PORT nobody listens on
-  local port=$1
-  while port_in_use "$port"; do ((port++)); done
-  echo "$port"
-}
-
-wait_for_port() {  # wait_for_port PORT PID NAME LOG
-  local port=$1 pid=$2 name=$3 log_file=$4 tries=$((STARTUP_TIMEOUT_S * 10))
-  until port_in_use "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$log_file" >&2 || true
-      die "$name exited during startup (log: $log_file)"
-    fi
-    ((--tries > 0)) || die "$name did not listen on port $port within ${STARTUP_TIMEOUT_S}s"
-    sleep 0.1
-  done
-}
-
-# stop_process PID: SIGTERM, bounded wait, SIGKILL. Only for processes this script started.
-stop_process() {
-  local pid=$1 tries=$((STOP_TIMEOUT_S * 10))
-  [[ -n $pid ]] || return 0
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
 }
 
 cleanup() {
   local status=$?
   stop_process "$RWPROXY_PID"
   stop_process "$HAPROXY_PID"
-  if [[ $TABLE_CREATED == true ]]; then
-    admin_sql "$MASTER_PORT" "DROP TABLE IF EXISTS \`$APP_DB\`.bench_ps" >/dev/null 2>&1 ||
-      log "warning: could not drop $APP_DB.bench_ps"
-  fi
-  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
-    log "stopping the topology this script started"
-    "$TOPOLOGY" down >/dev/null 2>&1 || log "warning: topology.sh down failed"
-  fi
-  if [[ -n $WORK_DIR ]]; then
-    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
-  fi
-  exit "$status"
-}
-
-# utime + stime of all the process's threads, in clock ticks
-cpu_ticks() {  # cpu_ticks PID
-  local stat
-  stat=$(<"/proc/$1/stat") || return 1
-  stat=${stat##*) }  # fields from 3 (state) on; comm may hold spaces
-  local -a f
-  read -r -a f <<<"$stat"
-  echo $((f[11] + f[12]))
+  drop_bench_table
+  stop_started_topology
+  finish_cleanup "$status"
 }
 
 # ---------------------------------------------------------------------------------------------
-# Topology, master counters, table
-
-admin_sql() {  # admin_sql PORT SQL: runs SQL as the admin user straight on a server
-  timeout 30 mariadb --protocol=TCP -h "$HOST" -P "$1" -u "$ADMIN_USER" --password="$ADMIN_PASSWORD" \
-    -N -B -e "$2"
-}
-
-ensure_topology() {
-  if [[ -f $TOPO_DIR/topology.env ]] && "$TOPOLOGY" status >/dev/null 2>&1; then
-    log "reusing the topology in $STATE_DIR"
-  else
-    log "starting the topology in $STATE_DIR (base port $RWPROXY_TOPOLOGY_BASE_PORT)"
-    STARTED_TOPOLOGY=true
-    "$TOPOLOGY" up >&2
-  fi
-  # shellcheck source=/dev/null
-  source "$TOPO_DIR/topology.env"
-  [[ -f $TOPO_DIR/rwproxy.toml ]] || die "missing $TOPO_DIR/rwproxy.toml"
-  local -a replicas
-  read -r -a replicas <<<"$REPLICA_PORTS"
-  REPLICA_COUNT=${#replicas[@]}
-}
+# Master counters
 
 # The master's counters as "prepare execute close questions" (one SHOW, over an admin connection).
 master_counters() {
@@ -266,22 +136,6 @@ master_counters() {
     printf '%s ' "${v[${name,,}]}"
   done
   echo
-}
-
-prepare_table() {
-  log "creating $APP_DB.bench_ps ($ROWS rows) on the master"
-  TABLE_CREATED=true
-  admin_sql "$MASTER_PORT" "CREATE DATABASE IF NOT EXISTS \`$APP_DB\`; USE \`$APP_DB\`;
-    DROP TABLE IF EXISTS bench_ps;
-    CREATE TABLE bench_ps (id INT PRIMARY KEY, v VARCHAR(32) NOT NULL);
-    INSERT INTO bench_ps SELECT seq, CONCAT('value-', seq) FROM seq_1_to_$ROWS;" ||
-    die "could not create $APP_DB.bench_ps"
-  "$TOPOLOGY" wait-replication >&2 || die "the replicas did not catch up"
-  local port n
-  for port in "$MASTER_PORT" $REPLICA_PORTS; do
-    n=$(admin_sql "$port" "SELECT COUNT(*) FROM \`$APP_DB\`.bench_ps" 2>/dev/null) || n=0
-    [[ $n == "$ROWS" ]] || die "the server on port $port has $n rows of bench_ps, expected $ROWS"
-  done
 }
 
 # Master counter rates with no benchmark load (rwproxy's monitor, if running, included).
@@ -301,31 +155,7 @@ sample_background() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# HAProxy and rwproxy
-
-start_haproxy() {
-  local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
-  port_in_use "$port" && die "HAProxy port $port is in use"
-  cat >"$WORK_DIR/haproxy.cfg" <<EOF
-global
-    maxconn 4096
-
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 1h
-    timeout server 1h
-
-listen mariadb_master
-    bind $HOST:$port
-    server master $HOST:$MASTER_PORT
-EOF
-  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
-  HAPROXY_PID=$!
-  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
-  HAPROXY_PORT=$port
-  log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
-}
+# rwproxy
 
 # The topology's rwproxy.toml with both listeners on port 0 (the proxy reports them in the ports file).
 write_proxy_config() {  # write_proxy_config FILE
@@ -346,53 +176,18 @@ write_proxy_config() {  # write_proxy_config FILE
   "$PROXY_BIN" --check-config "$1" >&2 || die "the generated config $1 is not valid"
 }
 
-metrics_text() { curl -sS --max-time 5 "http://$HOST:$METRICS_PORT/metrics"; }
-
-metric_sum() {  # metric_sum TEXT METRIC [LABEL_FILTER]: sum over the matching samples, 0 if none
-  awk -v m="$2" -v f="${3:-}" '(index($0, m "{") == 1 || index($0, m " ") == 1) && index($0, f) { s += $NF }
-    END { printf "%d\n", s }' <<<"$1"
-}
-
 start_rwproxy() {
   local config=$WORK_DIR/rwproxy.toml ports_file=$WORK_DIR/rwproxy.ports
   write_proxy_config "$config"
   rm -f "$ports_file"
   "$PROXY_BIN" --config "$config" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
   RWPROXY_PID=$!
-  local tries=$((STARTUP_TIMEOUT_S * 10))
-  until [[ -s $ports_file ]] && grep -q '^metrics_port=' "$ports_file" && grep -q '^listen_port=' "$ports_file"; do
-    kill -0 "$RWPROXY_PID" 2>/dev/null || { tail -n 20 "$WORK_DIR/rwproxy.log" >&2; die "rwproxy exited during startup"; }
-    ((--tries > 0)) || { tail -n 20 "$WORK_DIR/rwproxy.log" >&2; die "rwproxy did not write $ports_file with both ports"; }
-    sleep 0.1
-  done
-  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
-  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  wait_for_ports_file "$RWPROXY_PID" "$ports_file" "$WORK_DIR/rwproxy.log"
   log "rwproxy pid $RWPROXY_PID on port $PROXY_PORT, metrics $METRICS_PORT"
-  # Reads go to replicas only once the monitor has measured them.
-  tries=$((ELIGIBLE_TIMEOUT_S * 10))
-  local eligible=0
-  until ((eligible >= REPLICA_COUNT)); do
-    ((--tries > 0)) || { log "warning: $eligible of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"; break; }
-    sleep 0.1
-    eligible=$(metric_sum "$(metrics_text 2>/dev/null || true)" rwproxy_replica_eligible)
-  done
-  ELIGIBLE_AT_START=$eligible
-  log "rwproxy: $eligible of $REPLICA_COUNT replicas eligible"
-}
-
-target_port() {
-  case $1 in
-    direct) echo "$MASTER_PORT" ;;
-    haproxy) echo "$HAPROXY_PORT" ;;
-    rwproxy) echo "$PROXY_PORT" ;;
-  esac
-}
-
-target_pid() {  # the proxy process of a target, empty for direct
-  case $1 in
-    haproxy) echo "$HAPROXY_PID" ;;
-    rwproxy) echo "$RWPROXY_PID" ;;
-  esac
+  wait_replicas_eligible ||
+    log "warning: $ELIGIBLE of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"
+  ELIGIBLE_AT_START=$ELIGIBLE
+  log "rwproxy: $ELIGIBLE of $REPLICA_COUNT replicas eligible"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -485,12 +280,6 @@ run_once() {
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-median() {  # median VALUE... (numbers only) -> median, or "-" if none
-  (($# > 0)) || { echo -; return; }
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) printf "%.6f\n", v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 fmt() {  # fmt FORMAT VALUE: printf of a number, "-" for a missing one
   if [[ -z $2 || $2 == - ]]; then echo -; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi

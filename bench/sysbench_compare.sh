@@ -16,13 +16,14 @@
 # --keep-topology); HAProxy and rwproxy are always stopped at exit.
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-readonly REPO_ROOT
-readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+readonly BENCH_NAME=sysbench_compare
+# shellcheck source-path=SCRIPTDIR source=bench_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+
 readonly STATE_DIR=${RWPROXY_STATE_DIR:-$REPO_ROOT/.state}
 readonly RWPROXY_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
-readonly HOST=127.0.0.1
 readonly STARTUP_TIMEOUT_S=15
+readonly STOP_TIMEOUT_S=10
 
 DURATION_S=10
 THREADS=4
@@ -43,16 +44,6 @@ NOMUX_PID=""
 NOMUX_PORT=""
 STARTED_TOPOLOGY=false
 DATA_PREPARED=false
-
-log() { printf 'sysbench_compare: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
-  exit 2
-}
-
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 
 parse_args() {
   while (($#)); do
@@ -85,53 +76,22 @@ parse_args() {
 # ---------------------------------------------------------------------------------------------
 # Processes
 
-port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-free_port_from() {  # free_port_from PORT -> first port >= PORT nobody listens on
-  local port=$1
-  while port_in_use "$port"; do ((port++)); done
-  echo "$port"
-}
-
-wait_for_port() {  # wait_for_port PORT PID NAME LOG
-  local port=$1 pid=$2 name=$3 log_file=$4 tries=$((STARTUP_TIMEOUT_S * 10))
-  until port_in_use "$port"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$log_file" >&2 || true
-      die "$name exited during startup (log: $log_file)"
-    fi
-    ((--tries > 0)) || die "$name did not listen on port $port within ${STARTUP_TIMEOUT_S}s"
-    sleep 0.1
-  done
-}
-
-stop_process() {  # stop_process PID: SIGTERM, up to 10 s, then SIGKILL
-  local pid=$1 tries=100
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local status=$?
-  [[ -n $RWPROXY_PID ]] && stop_process "$RWPROXY_PID"
-  [[ -n $NOMUX_PID ]] && stop_process "$NOMUX_PID"
-  [[ -n $HAPROXY_PID ]] && stop_process "$HAPROXY_PID"
+  stop_process "$RWPROXY_PID"
+  stop_process "$NOMUX_PID"
+  stop_process "$HAPROXY_PID"
   if [[ $DATA_PREPARED == true ]]; then
     sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
   fi
   if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY == false ]]; then
     "$TOPOLOGY" down || true
   fi
-  if [[ -n $WORK_DIR ]]; then
-    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
-  fi
-  exit "$status"
+  finish_cleanup "$status"
 }
 
-ensure_topology() {
+# Brings the topology up (it says so when it was down: STARTED_TOPOLOGY) and sources topology.env.
+bring_up_topology() {
   if ! "$TOPOLOGY" status >/dev/null 2>&1; then
     log "starting the topology"
     STARTED_TOPOLOGY=true
@@ -139,30 +99,6 @@ ensure_topology() {
   "$TOPOLOGY" up
   # shellcheck source=/dev/null
   source "$STATE_DIR/topology/topology.env"
-}
-
-start_haproxy() {
-  local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
-  port_in_use "$port" && die "HAProxy port $port is in use"
-  cat >"$WORK_DIR/haproxy.cfg" <<EOF
-global
-    maxconn 4096
-
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 1h
-    timeout server 1h
-
-listen mariadb_master
-    bind $HOST:$port
-    server master $HOST:$MASTER_PORT
-EOF
-  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
-  HAPROXY_PID=$!
-  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
-  HAPROXY_PORT=$port
-  log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
 }
 
 # rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
@@ -204,28 +140,6 @@ prepare_data() {
   "$TOPOLOGY" wait-replication
 }
 
-target_port() {
-  case $1 in
-    direct) echo "$MASTER_PORT" ;;
-    haproxy) echo "$HAPROXY_PORT" ;;
-    rwproxy) echo "$PROXY_PORT" ;;
-    rwproxy_nomux) echo "$NOMUX_PORT" ;;
-  esac
-}
-
-target_pid() {  # the proxy process a target goes through ("" for direct)
-  case $1 in
-    haproxy) echo "$HAPROXY_PID" ;;
-    rwproxy) echo "$RWPROXY_PID" ;;
-    rwproxy_nomux) echo "$NOMUX_PID" ;;
-  esac
-}
-
-cpu_ticks() {  # cpu_ticks PID -> utime + stime in clock ticks (0 without a PID)
-  [[ -n $1 ]] || { echo 0; return; }
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
-}
-
 # Runs one benchmark and prints "QPS CPU_US_PER_QUERY" (CPU "-" for direct), or "fail" (log kept
 # in the work dir and shown).
 run_once() {  # run_once TARGET SECONDS LOG
@@ -247,19 +161,13 @@ run_once() {  # run_once TARGET SECONDS LOG
   if [[ -z $pid ]]; then
     echo "$qps -"
   else
-    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v q="$queries" \
+    awk -v t=$((after - before)) -v hz="$CLK_TCK" -v q="$queries" \
       -v qps="$qps" 'BEGIN { printf "%s %.2f\n", qps, (q > 0 ? t * 1e6 / hz / q : 0) }'
   fi
 }
 
 # ---------------------------------------------------------------------------------------------
 # Report
-
-median() {  # median VALUE... (numbers only) -> median, or "-" if none
-  (($# > 0)) || { echo -; return; }
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 declare -A QPS=()
 declare -A CPU=()
@@ -274,12 +182,6 @@ median_ratio() {  # median_ratio NUMERATOR DENOMINATOR
     ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f", a / b }')")
   done
   median "${ratios[@]}"
-}
-
-has_target() {
-  local t
-  for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
-  return 1
 }
 
 print_report() {
@@ -324,7 +226,7 @@ print_report() {
 
 main() {
   parse_args "$@"
-  command -v sysbench >/dev/null || die "sysbench is not installed (scripts/install-deps.sh)"
+  require_tools sysbench
   has_target haproxy && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
   { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_BIN ]] || die "rwproxy binary not found at $RWPROXY_BIN"; }
 
@@ -332,7 +234,7 @@ main() {
   trap 'exit 130' INT TERM
   mkdir -p "$STATE_DIR"
   WORK_DIR=$(mktemp -d "$STATE_DIR/bench.XXXXXX")
-  ensure_topology
+  bring_up_topology
   has_target haproxy && start_haproxy
   if has_target rwproxy; then
     start_rwproxy rwproxy true 16133

@@ -164,7 +164,9 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
     // elsewhere, like a text read.
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !request.cursor() &&
                            !state_.in_transaction() && state_.autocommit() && !state_.transaction_replica();
-    OnConnection on = co_await prepare_on(dispatch, *statement);
+    OnConnection on;
+    on.server = dispatch.connection->statements().find(statement->sql);  // usually there already
+    if (!on.server) on = co_await prepare_on(dispatch, *statement);
     if (on.lost) {
       dispatcher_.backends().drop(dispatch.ref);
       if (attempt < max_read_attempts - 1 && !statement->long_data_pending) {
@@ -266,11 +268,11 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   co_return session_goes_on(outcome);
 }
 
-awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
+bool StatementExecutor::run_close(const protocol::Packet& packet) {
   // The server statements stay prepared on their connections for the next EXECUTE of the same
   // text (closed when a connection's cap evicts them): nothing goes to a backend.
   if (auto id = statement_id(packet)) statements_.erase(*id);
-  co_return true;  // COM_STMT_CLOSE has no response
+  return true;  // COM_STMT_CLOSE has no response
 }
 
 awaitable<bool> StatementExecutor::run_send_long_data(const protocol::Packet& packet) {

@@ -70,7 +70,19 @@ void StatementExecutor::refresh_settings() {
 
 awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
   refresh_settings();
-  const bool goes_on = co_await run_command(packet);
+  bool goes_on = true;
+  switch (static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]))) {
+    case Command::query: goes_on = co_await run_query(packet); break;
+    case Command::init_db: goes_on = co_await run_init_db(packet); break;
+    case Command::reset_connection: goes_on = co_await run_reset_connection(packet); break;
+    case Command::stmt_prepare: goes_on = co_await run_prepare(packet); break;
+    case Command::stmt_execute: goes_on = co_await run_execute(packet); break;
+    case Command::stmt_fetch:
+    case Command::stmt_reset: goes_on = co_await run_fetch_or_reset(packet); break;
+    case Command::stmt_close: goes_on = run_close(packet); break;
+    case Command::stmt_send_long_data: goes_on = co_await run_send_long_data(packet); break;
+    default: goes_on = co_await run_on_master(packet); break;
+  }
   dispatcher_.finish_command(binding());
   co_return goes_on;
 }
@@ -79,21 +91,6 @@ router::BindReason StatementExecutor::binding() const {
   const router::BindReason reason = state_.binding();
   if (reason != router::BindReason::none) return reason;
   return statements_.binding();
-}
-
-awaitable<bool> StatementExecutor::run_command(const protocol::Packet& packet) {
-  switch (static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]))) {
-    case Command::query: co_return co_await run_query(packet);
-    case Command::init_db: co_return co_await run_init_db(packet);
-    case Command::reset_connection: co_return co_await run_reset_connection(packet);
-    case Command::stmt_prepare: co_return co_await run_prepare(packet);
-    case Command::stmt_execute: co_return co_await run_execute(packet);
-    case Command::stmt_fetch:
-    case Command::stmt_reset: co_return co_await run_fetch_or_reset(packet);
-    case Command::stmt_close: co_return co_await run_close(packet);
-    case Command::stmt_send_long_data: co_return co_await run_send_long_data(packet);
-    default: co_return co_await run_on_master(packet);
-  }
 }
 
 router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready,

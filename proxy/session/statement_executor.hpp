@@ -38,7 +38,6 @@ class StatementExecutor {
   // replica, the master.
   static constexpr int max_read_attempts = 3;
 
-  awaitable<bool> run_command(const protocol::Packet& packet);
   // What binds the session to its backend connections now (multiplexing).
   router::BindReason binding() const;
 
@@ -62,7 +61,7 @@ class StatementExecutor {
   awaitable<bool> run_prepare(const protocol::Packet& packet);
   awaitable<bool> run_execute(const protocol::Packet& packet);
   awaitable<bool> run_fetch_or_reset(const protocol::Packet& packet);
-  awaitable<bool> run_close(const protocol::Packet& packet);
+  bool run_close(const protocol::Packet& packet);
   awaitable<bool> run_send_long_data(const protocol::Packet& packet);
 
   // The statement as prepared on the dispatched connection, preparing it there first if needed.

@@ -1,0 +1,314 @@
+# shellcheck shell=bash
+# Shell helpers shared by bench/sysbench_compare.sh, bench/multiplex_bench.sh and
+# bench/prepared_bench.sh. Sourced, not executed:
+#   source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
+#
+# Defines on sourcing: REPO_ROOT, TOPOLOGY (scripts/topology.sh), HOST (127.0.0.1), GO_PACKAGES,
+# GOPATH_DEBIAN, CLK_TCK (all readonly).
+#
+# Provides:
+#   log, die, is_uint, usage (the sourcing script's header comment), require_tools TOOL...
+#   port_in_use, free_port_from, wait_for_port, stop_process, cpu_ticks PID
+#   finish_cleanup STATUS, stop_started_topology, drop_bench_table (pieces of an EXIT trap)
+#   is_installed, ensure_go_packages, build_client (bench/load_client, offline GOPATH build)
+#   admin_sql, ensure_topology, prepare_table (the topology in $STATE_DIR/topology)
+#   start_haproxy, metrics_text, metric_sum, wait_for_ports_file, wait_replicas_eligible
+#   has_target, target_port, target_pid, median
+#
+# Globals the sourcing script sets (only those of the helpers it calls):
+#   BENCH_NAME            prefix of log lines
+#   STARTUP_TIMEOUT_S     wait_for_port, wait_for_ports_file
+#   STOP_TIMEOUT_S        stop_process
+#   ELIGIBLE_TIMEOUT_S    wait_replicas_eligible
+#   WORK_DIR              temp dir of the run (build_client, start_haproxy, finish_cleanup)
+#   STATE_DIR, TOPO_DIR, STARTED_TOPOLOGY, KEEP_TOPOLOGY (1 keeps it), RWPROXY_TOPOLOGY_BASE_PORT
+#                         ensure_topology, stop_started_topology
+#   BENCH_TABLE, ROWS, TABLE_CREATED
+#                         prepare_table, drop_bench_table
+#   TARGETS               has_target
+#   HAPROXY_PID, HAPROXY_PORT, RWPROXY_PID, PROXY_PORT, NOMUX_PID, NOMUX_PORT (the last two optional)
+#                         start_haproxy (sets the HAPROXY_* ones), target_port, target_pid
+#   METRICS_PORT          metrics_text (set by wait_for_ports_file)
+#   MEDIAN_FORMAT         median's printf format (optional, default %.3f)
+# and the topology's topology.env (sourced by ensure_topology): MASTER_PORT, REPLICA_PORTS,
+# ADMIN_USER, ADMIN_PASSWORD, APP_DB, ...
+# ensure_topology sets SERVER_NAMES, SERVER_PORTS (master first, then the replicas) and REPLICA_COUNT;
+# wait_for_ports_file sets PROXY_PORT, METRICS_PORT; wait_replicas_eligible sets ELIGIBLE.
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly REPO_ROOT
+readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
+readonly HOST=127.0.0.1
+readonly GO_PACKAGES=(golang-go golang-github-go-sql-driver-mysql-dev)
+readonly GOPATH_DEBIAN=/usr/share/gocode
+CLK_TCK=$(getconf CLK_TCK)
+# shellcheck disable=SC2034  # used by the sourcing scripts
+readonly CLK_TCK
+
+log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+usage() {  # the sourcing script's header comment, to stderr; exits 2
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[-1]}" >&2
+  exit 2
+}
+
+require_tools() {  # require_tools TOOL...: dies naming the first one not on PATH
+  local tool
+  for tool; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+free_port_from() {  # free_port_from PORT -> first port >= PORT nobody listens on
+  local port=$1
+  while port_in_use "$port"; do ((port++)); done
+  echo "$port"
+}
+
+wait_for_port() {  # wait_for_port PORT PID NAME LOG
+  local port=$1 pid=$2 name=$3 log_file=$4 tries=$((STARTUP_TIMEOUT_S * 10))
+  until port_in_use "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log_file" >&2 || true
+      die "$name exited during startup (log: $log_file)"
+    fi
+    ((--tries > 0)) || die "$name did not listen on port $port within ${STARTUP_TIMEOUT_S}s"
+    sleep 0.1
+  done
+}
+
+# stop_process PID: SIGTERM, bounded wait, SIGKILL. Only for processes this script started.
+stop_process() {
+  local pid=$1 tries=$((STOP_TIMEOUT_S * 10))
+  [[ -n $pid ]] || return 0
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+# utime + stime of all the process's threads, in clock ticks (0 without a PID)
+cpu_ticks() {  # cpu_ticks PID
+  [[ -n $1 ]] || { echo 0; return; }
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  stat=${stat##*) }  # fields from 3 (state) on; comm may hold spaces
+  local -a f
+  read -r -a f <<<"$stat"
+  echo $((f[11] + f[12]))
+}
+
+# The end of an EXIT trap: removes the work dir after a success (keeps it, saying so, after a
+# failure) and exits with STATUS.
+finish_cleanup() {  # finish_cleanup STATUS
+  local status=$1
+  if [[ -n $WORK_DIR ]]; then
+    if ((status == 0)); then rm -rf "$WORK_DIR"; else log "logs kept in $WORK_DIR"; fi
+  fi
+  exit "$status"
+}
+
+stop_started_topology() {  # stops the topology if ensure_topology started it (unless KEEP_TOPOLOGY=1)
+  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
+    log "stopping the topology this script started"
+    "$TOPOLOGY" down >/dev/null 2>&1 || log "warning: topology.sh down failed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Dependencies and build
+
+is_installed() {
+  local status
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) || return 1
+  [[ $status == installed ]]
+}
+
+ensure_go_packages() {
+  local pkg
+  local -a missing=()
+  for pkg in "${GO_PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
+  ((${#missing[@]} == 0)) && return 0
+  [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]}: run as root, or install them"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for pkg in "${missing[@]}"; do is_installed "$pkg" || die "still missing after install: $pkg"; done
+}
+
+# Offline GOPATH build against Debian's packaged driver, into the work dir (not the source tree).
+# Sets CLIENT_BIN.
+build_client() {
+  CLIENT_BIN=$WORK_DIR/load_client
+  log "building bench/load_client"
+  (
+    cd "$REPO_ROOT"
+    # Go's default build cache needs $HOME or $XDG_CACHE_HOME; without either, a throwaway one.
+    [[ -n ${GOCACHE:-}${HOME:-}${XDG_CACHE_HOME:-} ]] || export GOCACHE=$WORK_DIR/go-cache
+    GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' \
+      go build -o "$CLIENT_BIN" ./bench/load_client
+  ) || die "building the Go client failed"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Topology and servers
+
+admin_sql() {  # admin_sql PORT SQL: runs SQL as the admin user straight on a server
+  timeout 30 mariadb --protocol=TCP -h "$HOST" -P "$1" -u "$ADMIN_USER" --password="$ADMIN_PASSWORD" \
+    -N -B -e "$2"
+}
+
+# Reuses the topology in $STATE_DIR if it is up, starts it otherwise (STARTED_TOPOLOGY=true), and
+# sources its topology.env.
+ensure_topology() {
+  if [[ -f $TOPO_DIR/topology.env ]] && "$TOPOLOGY" status >/dev/null 2>&1; then
+    log "reusing the topology in $STATE_DIR"
+  else
+    log "starting the topology in $STATE_DIR (base port $RWPROXY_TOPOLOGY_BASE_PORT)"
+    STARTED_TOPOLOGY=true
+    "$TOPOLOGY" up >&2
+  fi
+  # shellcheck source=/dev/null
+  source "$TOPO_DIR/topology.env"
+  [[ -f $TOPO_DIR/rwproxy.toml ]] || die "missing $TOPO_DIR/rwproxy.toml"
+  local -a replicas
+  read -r -a replicas <<<"$REPLICA_PORTS"
+  REPLICA_COUNT=${#replicas[@]}
+  SERVER_NAMES=(master)
+  SERVER_PORTS=("$MASTER_PORT")
+  local i
+  for i in "${!replicas[@]}"; do
+    SERVER_NAMES+=("replica$((i + 1))")
+    SERVER_PORTS+=("${replicas[i]}")
+  done
+}
+
+# $APP_DB.$BENCH_TABLE (id INT PRIMARY KEY, v VARCHAR) with ROWS rows, created on the master and
+# checked on every server once replicated.
+prepare_table() {
+  log "creating $APP_DB.$BENCH_TABLE ($ROWS rows) on the master"
+  TABLE_CREATED=true
+  admin_sql "$MASTER_PORT" "CREATE DATABASE IF NOT EXISTS \`$APP_DB\`; USE \`$APP_DB\`;
+    DROP TABLE IF EXISTS $BENCH_TABLE;
+    CREATE TABLE $BENCH_TABLE (id INT PRIMARY KEY, v VARCHAR(32) NOT NULL);
+    INSERT INTO $BENCH_TABLE SELECT seq, CONCAT('value-', seq) FROM seq_1_to_$ROWS;" ||
+    die "could not create $APP_DB.$BENCH_TABLE"
+  "$TOPOLOGY" wait-replication >&2 || die "the replicas did not catch up"
+  local i n
+  for i in "${!SERVER_PORTS[@]}"; do
+    n=$(admin_sql "${SERVER_PORTS[i]}" "SELECT COUNT(*) FROM \`$APP_DB\`.$BENCH_TABLE" 2>/dev/null) || n=0
+    [[ $n == "$ROWS" ]] ||
+      die "${SERVER_NAMES[i]} (port ${SERVER_PORTS[i]}) has $n rows of $BENCH_TABLE, expected $ROWS"
+  done
+}
+
+drop_bench_table() {  # drops the table prepare_table created, if it did
+  if [[ $TABLE_CREATED == true ]]; then
+    admin_sql "$MASTER_PORT" "DROP TABLE IF EXISTS \`$APP_DB\`.$BENCH_TABLE" >/dev/null 2>&1 ||
+      log "warning: could not drop $APP_DB.$BENCH_TABLE"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# HAProxy and rwproxy
+
+start_haproxy() {  # HAProxy in TCP mode in front of the master; sets HAPROXY_PID, HAPROXY_PORT
+  local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
+  port_in_use "$port" && die "HAProxy port $port is in use"
+  cat >"$WORK_DIR/haproxy.cfg" <<EOF
+global
+    maxconn 4096
+
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+listen mariadb_master
+    bind $HOST:$port
+    server master $HOST:$MASTER_PORT
+EOF
+  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
+  HAPROXY_PORT=$port
+  log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
+}
+
+metrics_text() { curl -sS --max-time 5 "http://$HOST:$METRICS_PORT/metrics"; }
+
+metric_sum() {  # metric_sum TEXT METRIC [LABEL_FILTER]: sum over the matching samples, 0 if none
+  awk -v m="$2" -v f="${3:-}" '(index($0, m "{") == 1 || index($0, m " ") == 1) && index($0, f) { s += $NF }
+    END { printf "%d\n", s }' <<<"$1"
+}
+
+# wait_for_ports_file PID FILE LOG: until the rwproxy PID (started with --ports-file FILE, output in
+# LOG) has written both its ports; sets PROXY_PORT and METRICS_PORT.
+wait_for_ports_file() {
+  local pid=$1 ports_file=$2 log_file=$3 tries=$((STARTUP_TIMEOUT_S * 10))
+  until [[ -s $ports_file ]] && grep -q '^metrics_port=' "$ports_file" && grep -q '^listen_port=' "$ports_file"; do
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$log_file" >&2; die "rwproxy exited during startup"; }
+    ((--tries > 0)) || { tail -n 20 "$log_file" >&2; die "rwproxy did not write $ports_file with both ports"; }
+    sleep 0.1
+  done
+  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
+  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+}
+
+# Reads go to replicas only once the monitor has measured them: waits up to ELIGIBLE_TIMEOUT_S for
+# rwproxy_replica_eligible to reach REPLICA_COUNT. Sets ELIGIBLE; fails (status 1) on the timeout.
+wait_replicas_eligible() {
+  local tries=$((ELIGIBLE_TIMEOUT_S * 10))
+  ELIGIBLE=$(metric_sum "$(metrics_text 2>/dev/null || true)" rwproxy_replica_eligible)
+  until ((ELIGIBLE >= REPLICA_COUNT)); do
+    ((--tries > 0)) || return 1
+    sleep 0.1
+    ELIGIBLE=$(metric_sum "$(metrics_text 2>/dev/null || true)" rwproxy_replica_eligible)
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Targets and report
+
+has_target() {
+  local t
+  for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
+  return 1
+}
+
+target_port() {
+  case $1 in
+    direct) echo "$MASTER_PORT" ;;
+    haproxy) echo "$HAPROXY_PORT" ;;
+    rwproxy) echo "$PROXY_PORT" ;;
+    rwproxy_nomux) echo "${NOMUX_PORT:-}" ;;
+  esac
+}
+
+# shellcheck disable=SC2153  # RWPROXY_PID is the sourcing script's
+target_pid() {  # the proxy process a target goes through ("" for direct)
+  case $1 in
+    haproxy) echo "$HAPROXY_PID" ;;
+    rwproxy) echo "$RWPROXY_PID" ;;
+    rwproxy_nomux) echo "${NOMUX_PID:-}" ;;
+  esac
+}
+
+median() {  # median VALUE... (numbers only) -> median (printf MEDIAN_FORMAT, default %.3f), or "-" if none
+  (($# > 0)) || { echo -; return; }
+  printf '%s\n' "$@" | sort -g | awk -v f="${MEDIAN_FORMAT:-%.3f}" '{ v[NR] = $1 } END {
+    if (NR % 2) printf f "\n", v[(NR + 1) / 2]; else printf f "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
