@@ -1,53 +1,112 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (SC2034: the variables set here are for the sourcing scripts)
 # Shell helpers shared by bench/sysbench_compare.sh, bench/multiplex_bench.sh and
-# bench/prepared_bench.sh. Sourced, not executed:
+# bench/prepared_bench.sh: one copy of each. Sourced, not executed, right after `set -euo pipefail`:
+#   readonly BENCH_NAME=<script name>
 #   source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 #
-# Defines on sourcing: REPO_ROOT, TOPOLOGY (scripts/topology.sh), HOST (127.0.0.1), GO_PACKAGES,
-# GOPATH_DEBIAN, CLK_TCK (all readonly).
+# Provides
+#   constants   REPO_ROOT, TOPOLOGY (scripts/topology.sh), HOST (127.0.0.1), RWPROXY_SRC_BIN
+#               ($RWPROXY_BIN, default <repo>/build/proxy/rwproxy), GO_PACKAGES, GOPATH_DEBIAN, CLK_TCK
+#   messages    log, die (prefix BENCH_NAME), usage (prints the sourcing script's header comment)
+#   checks      is_uint, require_uints VALUE..., require_tools TOOL...
+#   options     parse_options ARG... (shared_option: --time --threads --rounds --warmup --targets
+#               --keep-topology -h/--help, into DURATION_S THREADS ROUNDS WARMUP_S TARGETS
+#               KEEP_TOPOLOGY; anything else through the script's script_option)
+#   run         begin_run TEMPLATE (EXIT trap `cleanup`, STATE_DIR, WORK_DIR), and for cleanup():
+#               finish_cleanup STATUS, stop_started_topology, drop_bench_table
+#   processes   port_in_use, free_port_from, wait_for_port, stop_process, cpu_ticks PID
+#               (utime+stime from /proc/PID/stat)
+#   load client is_installed, ensure_go_packages, build_client (bench/load_client, offline
+#               GOPATH build into the work dir; sets CLIENT_BIN)
+#   topology    use_topology DEFAULT_STATE_DIR DEFAULT_BASE_PORT, ensure_topology (reuse or start,
+#               source topology.env), admin_sql PORT SQL, prepare_table (APP_DB.BENCH_TABLE)
+#   proxies     start_haproxy, copy_rwproxy, wait_for_ports_file PID FILE LOG (rwproxy --ports-file),
+#               metrics_text, metric_sum TEXT METRIC [FILTER], wait_replicas_eligible
+#   report      has_target, target_port, target_pid, median VALUE...
 #
-# Provides:
-#   log, die, is_uint, usage (the sourcing script's header comment), require_tools TOOL...
-#   port_in_use, free_port_from, wait_for_port, stop_process, cpu_ticks PID
-#   finish_cleanup STATUS, stop_started_topology, drop_bench_table (pieces of an EXIT trap)
-#   is_installed, ensure_go_packages, build_client (bench/load_client, offline GOPATH build)
-#   admin_sql, ensure_topology, prepare_table (the topology in $STATE_DIR/topology)
-#   start_haproxy, metrics_text, metric_sum, wait_for_ports_file, wait_replicas_eligible
-#   has_target, target_port, target_pid, median
+# State kept here (initialised on sourcing, set by the helpers, read by the scripts): WORK_DIR,
+# PROXY_BIN, CLIENT_BIN, STARTED_TOPOLOGY, TABLE_CREATED, SERVER_NAMES / SERVER_PORTS (master
+# first, then the replicas), REPLICA_COUNT, HAPROXY_PID, HAPROXY_PORT, RWPROXY_PID, PROXY_PORT,
+# METRICS_PORT, ELIGIBLE, OPTION_SHIFT; ensure_topology also sources topology.env (MASTER_PORT,
+# REPLICA_PORTS, APP_*, ADMIN_*, ...).
 #
 # Globals the sourcing script sets (only those of the helpers it calls):
-#   BENCH_NAME            prefix of log lines
-#   STARTUP_TIMEOUT_S     wait_for_port, wait_for_ports_file
-#   STOP_TIMEOUT_S        stop_process
-#   ELIGIBLE_TIMEOUT_S    wait_replicas_eligible
-#   WORK_DIR              temp dir of the run (build_client, start_haproxy, finish_cleanup)
-#   STATE_DIR, TOPO_DIR, STARTED_TOPOLOGY, KEEP_TOPOLOGY (1 keeps it), RWPROXY_TOPOLOGY_BASE_PORT
-#                         ensure_topology, stop_started_topology
-#   BENCH_TABLE, ROWS, TABLE_CREATED
-#                         prepare_table, drop_bench_table
-#   TARGETS               has_target
-#   HAPROXY_PID, HAPROXY_PORT, RWPROXY_PID, PROXY_PORT, NOMUX_PID, NOMUX_PORT (the last two optional)
-#                         start_haproxy (sets the HAPROXY_* ones), target_port, target_pid
-#   METRICS_PORT          metrics_text (set by wait_for_ports_file)
-#   MEDIAN_FORMAT         median's printf format (optional, default %.3f)
-# and the topology's topology.env (sourced by ensure_topology): MASTER_PORT, REPLICA_PORTS,
-# ADMIN_USER, ADMIN_PASSWORD, APP_DB, ...
-# ensure_topology sets SERVER_NAMES, SERVER_PORTS (master first, then the replicas) and REPLICA_COUNT;
-# wait_for_ports_file sets PROXY_PORT, METRICS_PORT; wait_replicas_eligible sets ELIGIBLE.
+#   BENCH_NAME                          log, die
+#   STARTUP_TIMEOUT_S                   wait_for_port, wait_for_ports_file
+#   STOP_TIMEOUT_S                      stop_process
+#   ELIGIBLE_TIMEOUT_S                  wait_replicas_eligible
+#   STATE_DIR, TOPO_DIR                 begin_run, ensure_topology (use_topology sets them)
+#   KEEP_TOPOLOGY (1: keep a topology   stop_started_topology
+#     this script started)
+#   BENCH_TABLE, ROWS                   prepare_table, drop_bench_table
+#   TARGETS                             has_target
+#   NOMUX_PID, NOMUX_PORT (optional)    target_pid, target_port (sysbench_compare's rwproxy_nomux)
+#   MEDIAN_FORMAT (optional, %.3f)      median
+#   cleanup, script_option (functions)  begin_run, parse_options
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO_ROOT
 readonly TOPOLOGY=$REPO_ROOT/scripts/topology.sh
 readonly HOST=127.0.0.1
+readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
 readonly GO_PACKAGES=(golang-go golang-github-go-sql-driver-mysql-dev)
 readonly GOPATH_DEBIAN=/usr/share/gocode
 CLK_TCK=$(getconf CLK_TCK)
-# shellcheck disable=SC2034  # used by the sourcing scripts
 readonly CLK_TCK
+
+# State the helpers keep (PIDs and ports empty until started).
+WORK_DIR=""
+PROXY_BIN=""
+CLIENT_BIN=""
+STARTED_TOPOLOGY=false
+TABLE_CREATED=false
+SERVER_NAMES=()
+SERVER_PORTS=()
+REPLICA_COUNT=0
+HAPROXY_PID=""
+HAPROXY_PORT=""
+RWPROXY_PID=""
+PROXY_PORT=""
+METRICS_PORT=""
+ELIGIBLE=0
 
 log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+require_uints() {  # require_uints VALUE...: dies at the first one that is not a whole number
+  local n
+  for n; do is_uint "$n" || die "expected a whole number, got '$n'"; done
+}
+
+# parse_options ARG...: the command line of a round-based script: the options they all have (see
+# shared_option), the others through the sourcing script's script_option ARG..., which takes the
+# first ARG if it is one of its own and sets OPTION_SHIFT to the arguments used (0: not its own).
+parse_options() {
+  while (($#)); do
+    shared_option "$@"
+    ((OPTION_SHIFT > 0)) || script_option "$@"
+    ((OPTION_SHIFT > 0)) || { log "unknown option '$1'"; usage; }
+    shift "$OPTION_SHIFT"
+  done
+}
+
+# shared_option ARG...: takes the first of ARG if it is an option every round-based script has
+# (--time, --threads, --rounds, --warmup, --targets a,b,c, --keep-topology, -h/--help) and sets
+# OPTION_SHIFT to the number of arguments it used (0: not one of them).
+shared_option() {
+  OPTION_SHIFT=2
+  case $1 in
+    --time) DURATION_S=${2:?} ;;
+    --threads) THREADS=${2:?} ;;
+    --rounds) ROUNDS=${2:?} ;;
+    --warmup) WARMUP_S=${2:?} ;;
+    --targets) IFS=, read -r -a TARGETS <<<"${2:?}" ;;
+    --keep-topology) KEEP_TOPOLOGY=1; OPTION_SHIFT=1 ;;
+    -h | --help) usage ;;
+    *) OPTION_SHIFT=0 ;;
+  esac
+}
 
 usage() {  # the sourcing script's header comment, to stderr; exits 2
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[-1]}" >&2
@@ -59,6 +118,15 @@ require_tools() {  # require_tools TOOL...: dies naming the first one not on PAT
   for tool; do
     command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
   done
+}
+
+# begin_run TEMPLATE: the sourcing script's cleanup as EXIT trap (INT/TERM exit 130), STATE_DIR
+# created, WORK_DIR a new temp dir (mktemp -d TEMPLATE).
+begin_run() {
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  mkdir -p "$STATE_DIR"
+  WORK_DIR=$(mktemp -d "$1")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +238,16 @@ admin_sql() {  # admin_sql PORT SQL: runs SQL as the admin user straight on a se
     -N -B -e "$2"
 }
 
+# use_topology DEFAULT_STATE_DIR DEFAULT_BASE_PORT: the topology scripts/topology.sh is to use (the
+# environment's RWPROXY_STATE_DIR and RWPROXY_TOPOLOGY_BASE_PORT, else the defaults; exported), and
+# STATE_DIR, TOPO_DIR (readonly) for it.
+use_topology() {
+  export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-$1}
+  export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-$2}
+  readonly STATE_DIR=$RWPROXY_STATE_DIR
+  readonly TOPO_DIR=$STATE_DIR/topology
+}
+
 # Reuses the topology in $STATE_DIR if it is up, starts it otherwise (STARTED_TOPOLOGY=true), and
 # sources its topology.env.
 ensure_topology() {
@@ -248,6 +326,11 @@ EOF
   log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
 }
 
+copy_rwproxy() {  # PROXY_BIN: a copy of RWPROXY_SRC_BIN in the work dir, to run
+  PROXY_BIN=$WORK_DIR/rwproxy
+  cp "$RWPROXY_SRC_BIN" "$PROXY_BIN"  # the build dir's binary is rebuilt under our feet
+}
+
 metrics_text() { curl -sS --max-time 5 "http://$HOST:$METRICS_PORT/metrics"; }
 
 metric_sum() {  # metric_sum TEXT METRIC [LABEL_FILTER]: sum over the matching samples, 0 if none
@@ -298,7 +381,6 @@ target_port() {
   esac
 }
 
-# shellcheck disable=SC2153  # RWPROXY_PID is the sourcing script's
 target_pid() {  # the proxy process a target goes through ("" for direct)
   case $1 in
     haproxy) echo "$HAPROXY_PID" ;;

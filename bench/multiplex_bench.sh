@@ -32,11 +32,7 @@ readonly BENCH_NAME=multiplex_bench
 # shellcheck source-path=SCRIPTDIR source=bench_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
-export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-/tmp/rwproxy-bench-mux}
-export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-25306}
-readonly STATE_DIR=$RWPROXY_STATE_DIR
-readonly TOPO_DIR=$STATE_DIR/topology
-readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
+use_topology /tmp/rwproxy-bench-mux 25306
 
 readonly CLIENTS=${MUX_CLIENTS:-10000}
 readonly ACTIVE=${MUX_ACTIVE:-300}
@@ -57,21 +53,10 @@ readonly ELIGIBLE_TIMEOUT_S=30
 readonly SAMPLE_INTERVAL_S=2
 readonly SERVER_HEADROOM=20  # connections left free on each server in the "off" mode
 
-WORK_DIR=""
-PROXY_BIN=""
-CLIENT_BIN=""
-STARTED_TOPOLOGY=false
-TABLE_CREATED=false
-SERVER_NAMES=()
-SERVER_PORTS=()
-REPLICA_COUNT=0
 
 check_settings() {
-  local n
-  for n in "$CLIENTS" "$ACTIVE" "$DURATION_S" "$OFF_CLIENTS_WANTED" "$POOL_SIZE" "$ROWS" "$RAMPUP_BATCH" \
-    "$RAMPUP_PAUSE_MS"; do
-    is_uint "$n" || die "expected a whole number, got '$n'"
-  done
+  require_uints "$CLIENTS" "$ACTIVE" "$DURATION_S" "$OFF_CLIENTS_WANTED" "$POOL_SIZE" "$ROWS" "$RAMPUP_BATCH" \
+    "$RAMPUP_PAUSE_MS"
   ((CLIENTS > 0 && DURATION_S > 0 && POOL_SIZE > 0 && ROWS > 0 && RAMPUP_BATCH > 0)) ||
     die "MUX_CLIENTS, MUX_SECONDS, MUX_POOL_SIZE, MUX_ROWS and MUX_RAMPUP_BATCH must be > 0"
   ((${#MODES[@]} > 0)) || die "MUX_MODES is empty"
@@ -491,12 +476,8 @@ metrics_appendix() {
 main() {
   check_settings
   check_tools
-  trap cleanup EXIT
-  trap 'exit 130' INT TERM
-  mkdir -p "$STATE_DIR"
-  WORK_DIR=$(mktemp -d /tmp/rwproxy-mux-bench.XXXXXX)
-  PROXY_BIN=$WORK_DIR/rwproxy
-  cp "$RWPROXY_SRC_BIN" "$PROXY_BIN"  # the build dir's binary is rebuilt under our feet
+  begin_run /tmp/rwproxy-mux-bench.XXXXXX
+  copy_rwproxy
   ensure_go_packages
   build_client
   ensure_topology

@@ -38,11 +38,7 @@ readonly BENCH_NAME=prepared_bench
 # shellcheck source-path=SCRIPTDIR source=bench_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
-export RWPROXY_STATE_DIR=${RWPROXY_STATE_DIR:-/tmp/rwproxy-bench-ps}
-export RWPROXY_TOPOLOGY_BASE_PORT=${RWPROXY_TOPOLOGY_BASE_PORT:-27306}
-readonly STATE_DIR=$RWPROXY_STATE_DIR
-readonly TOPO_DIR=$STATE_DIR/topology
-readonly RWPROXY_SRC_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
+use_topology /tmp/rwproxy-bench-ps 27306
 
 ROUNDS=${PS_ROUNDS:-3}
 DURATION_S=${PS_SECONDS:-10}
@@ -62,40 +58,16 @@ readonly ELIGIBLE_TIMEOUT_S=30
 readonly BACKGROUND_SAMPLE_S=3
 readonly MASTER_COUNTERS=(Com_stmt_prepare Com_stmt_execute Com_stmt_close Questions)
 
-WORK_DIR=""
-PROXY_BIN=""
-CLIENT_BIN=""
-STARTED_TOPOLOGY=false
-TABLE_CREATED=false
-HAPROXY_PID=""
-HAPROXY_PORT=""
-RWPROXY_PID=""
-PROXY_PORT=""
-METRICS_PORT=""
-REPLICA_COUNT=0
-SERVER_NAMES=()
-SERVER_PORTS=()
 ELIGIBLE_AT_START="-"
 BACKGROUND=""  # "prepare/s execute/s close/s questions/s" on the master with no load
 
+script_option() {  # --rows N, the one option only this script has (see parse_options)
+  if [[ $1 == --rows ]]; then ROWS=${2:?}; OPTION_SHIFT=2; else OPTION_SHIFT=0; fi
+}
+
 parse_args() {
-  while (($#)); do
-    case $1 in
-      --rounds) ROUNDS=${2:?}; shift 2 ;;
-      --time) DURATION_S=${2:?}; shift 2 ;;
-      --threads) THREADS=${2:?}; shift 2 ;;
-      --warmup) WARMUP_S=${2:?}; shift 2 ;;
-      --rows) ROWS=${2:?}; shift 2 ;;
-      --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift 2 ;;
-      --keep-topology) KEEP_TOPOLOGY=1; shift ;;
-      -h | --help) usage ;;
-      *) log "unknown option '$1'"; usage ;;
-    esac
-  done
-  local n
-  for n in "$ROUNDS" "$DURATION_S" "$THREADS" "$WARMUP_S" "$ROWS"; do
-    is_uint "$n" || die "expected a whole number, got '$n'"
-  done
+  parse_options "$@"
+  require_uints "$ROUNDS" "$DURATION_S" "$THREADS" "$WARMUP_S" "$ROWS"
   ((ROUNDS > 0 && DURATION_S > 0 && THREADS > 0 && ROWS > 0)) || die "rounds, time, threads and rows must be > 0"
   ((${#TARGETS[@]} > 0)) || die "no targets"
   local t
@@ -437,14 +409,8 @@ report() {
 main() {
   parse_args "$@"
   check_tools
-  trap cleanup EXIT
-  trap 'exit 130' INT TERM
-  mkdir -p "$STATE_DIR"
-  WORK_DIR=$(mktemp -d /tmp/rwproxy-ps-bench.XXXXXX)
-  if has_target rwproxy; then
-    PROXY_BIN=$WORK_DIR/rwproxy
-    cp "$RWPROXY_SRC_BIN" "$PROXY_BIN"  # the build dir's binary is rebuilt under our feet
-  fi
+  begin_run /tmp/rwproxy-ps-bench.XXXXXX
+  has_target rwproxy && copy_rwproxy
   ensure_go_packages
   build_client
   ensure_topology

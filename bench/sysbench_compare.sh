@@ -21,7 +21,6 @@ readonly BENCH_NAME=sysbench_compare
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
 readonly STATE_DIR=${RWPROXY_STATE_DIR:-$REPO_ROOT/.state}
-readonly RWPROXY_BIN=${RWPROXY_BIN:-$REPO_ROOT/build/proxy/rwproxy}
 readonly STARTUP_TIMEOUT_S=15
 readonly STOP_TIMEOUT_S=10
 
@@ -33,38 +32,25 @@ TABLES=4
 TABLE_SIZE=10000
 PS_MODE=auto
 TARGETS=(direct haproxy rwproxy rwproxy_nomux)
-KEEP_TOPOLOGY=false
+KEEP_TOPOLOGY=0
 
-WORK_DIR=""
-HAPROXY_PID=""
-HAPROXY_PORT=""
-RWPROXY_PID=""
-PROXY_PORT=""
 NOMUX_PID=""
 NOMUX_PORT=""
-STARTED_TOPOLOGY=false
 DATA_PREPARED=false
 
+script_option() {  # the options only this script has (see parse_options)
+  OPTION_SHIFT=2
+  case $1 in
+    --tables) TABLES=${2:?} ;;
+    --table-size) TABLE_SIZE=${2:?} ;;
+    --ps-mode) PS_MODE=${2:?} ;;
+    *) OPTION_SHIFT=0 ;;
+  esac
+}
+
 parse_args() {
-  while (($#)); do
-    case $1 in
-      --time) DURATION_S=${2:?}; shift 2 ;;
-      --threads) THREADS=${2:?}; shift 2 ;;
-      --rounds) ROUNDS=${2:?}; shift 2 ;;
-      --warmup) WARMUP_S=${2:?}; shift 2 ;;
-      --tables) TABLES=${2:?}; shift 2 ;;
-      --table-size) TABLE_SIZE=${2:?}; shift 2 ;;
-      --ps-mode) PS_MODE=${2:?}; shift 2 ;;
-      --targets) IFS=, read -r -a TARGETS <<<"${2:?}"; shift 2 ;;
-      --keep-topology) KEEP_TOPOLOGY=true; shift ;;
-      -h | --help) usage ;;
-      *) log "unknown option '$1'"; usage ;;
-    esac
-  done
-  local n
-  for n in "$DURATION_S" "$THREADS" "$ROUNDS" "$WARMUP_S" "$TABLES" "$TABLE_SIZE"; do
-    is_uint "$n" || die "expected a whole number, got '$n'"
-  done
+  parse_options "$@"
+  require_uints "$DURATION_S" "$THREADS" "$ROUNDS" "$WARMUP_S" "$TABLES" "$TABLE_SIZE"
   ((DURATION_S > 0 && THREADS > 0 && ROUNDS > 0)) || die "--time, --threads and --rounds must be > 0"
   [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
   local t
@@ -84,7 +70,7 @@ cleanup() {
   if [[ $DATA_PREPARED == true ]]; then
     sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
   fi
-  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY == false ]]; then
+  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
     "$TOPOLOGY" down || true
   fi
   finish_cleanup "$status"
@@ -113,7 +99,7 @@ start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT -> sets STARTED_
   # The metrics port too: a second instance must not clash with the first.
   sed -i "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$config"
   printf '\n[pool]\nmultiplexing = %s\n' "$multiplexing" >>"$config"
-  "$RWPROXY_BIN" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  "$RWPROXY_SRC_BIN" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
   STARTED_PID=$!
   wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
   STARTED_PORT=$port
@@ -228,12 +214,9 @@ main() {
   parse_args "$@"
   require_tools sysbench
   has_target haproxy && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
-  { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_BIN ]] || die "rwproxy binary not found at $RWPROXY_BIN"; }
+  { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
 
-  trap cleanup EXIT
-  trap 'exit 130' INT TERM
-  mkdir -p "$STATE_DIR"
-  WORK_DIR=$(mktemp -d "$STATE_DIR/bench.XXXXXX")
+  begin_run "$STATE_DIR/bench.XXXXXX"
   bring_up_topology
   has_target haproxy && start_haproxy
   if has_target rwproxy; then

@@ -81,6 +81,7 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
     case Command::stmt_reset: goes_on = co_await run_fetch_or_reset(packet); break;
     case Command::stmt_close: goes_on = run_close(packet); break;
     case Command::stmt_send_long_data: goes_on = co_await run_send_long_data(packet); break;
+    case Command::ping: goes_on = co_await run_ping(packet); break;
     default: goes_on = co_await run_on_master(packet); break;
   }
   dispatcher_.finish_command(binding());
@@ -254,6 +255,18 @@ awaitable<bool> StatementExecutor::run_on_master(const protocol::Packet& packet)
   Dispatch dispatch;
   auto outcome = co_await on_master(packet, dispatch);
   co_return !outcome || session_goes_on(*outcome);
+}
+
+awaitable<bool> StatementExecutor::run_ping(const protocol::Packet& packet) {
+  // A multiplexed session that holds no connection answers itself: a ping must not cost a
+  // pooled connection (drivers ping before every borrow from their own pools).
+  if (!dispatcher_.multiplexing() || dispatcher_.backends().holds_any()) co_return co_await run_on_master(packet);
+  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
+  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+  const std::string ok = protocol::make_ok_frame(static_cast<std::uint8_t>(packet.last_sequence_id + 1), status);
+  std::error_code ec;
+  co_await client_.write(ok, ec);
+  co_return !ec;
 }
 
 awaitable<bool> StatementExecutor::run_init_db(const protocol::Packet& packet) {

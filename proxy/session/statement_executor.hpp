@@ -57,6 +57,7 @@ class StatementExecutor {
   awaitable<bool> answer_explain(std::string_view statement);
   awaitable<bool> run_on_master(const protocol::Packet& packet);
   awaitable<bool> run_init_db(const protocol::Packet& packet);
+  awaitable<bool> run_ping(const protocol::Packet& packet);
   awaitable<bool> run_reset_connection(const protocol::Packet& packet);
   awaitable<bool> run_prepare(const protocol::Packet& packet);
   awaitable<bool> run_execute(const protocol::Packet& packet);

@@ -315,6 +315,17 @@ TEST_F(MultiplexingTest, AStatementIsPreparedAgainOnAConnectionThatLostIt) {
   EXPECT_EQ(statement.fetch_all_as_text().at(0).at(0), "1");
 }
 
+TEST_F(MultiplexingTest, APingCostsNoConnection) {
+  auto a = session();
+  auto b = session();
+  b->execute("BEGIN");
+  b->execute("INSERT INTO mux (v) VALUES (40)");  // b holds the only connection
+  EXPECT_EQ(mysql_ping(a->handle()), 0) << mysql_error(a->handle());
+  EXPECT_EQ(mysql_ping(b->handle()), 0) << mysql_error(b->handle());  // on its own connection
+  b->execute("ROLLBACK");
+  expect_served(*a);
+}
+
 TEST_F(MultiplexingTest, APooledConnectionKilledWhileIdleIsReplacedWithoutAnError) {
   auto a = session();
   const std::string id = *a->scalar("SELECT CONNECTION_ID()");
