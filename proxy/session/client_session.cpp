@@ -135,14 +135,15 @@ awaitable<bool> ClientSession::open_session(std::uint8_t reply_sequence) {
 }
 
 awaitable<void> ClientSession::command_loop() {
-  const auto idle_timeout = std::chrono::milliseconds(context_.config.timeouts.client_idle_timeout_ms);
+  // One timer for the whole session, not one per statement.
+  net::IdleWatch idle_watch(client_.socket(), std::chrono::milliseconds(context_.config.timeouts.client_idle_timeout_ms));
   while (!stopping_) {
     idle_ = true;
-    deadline_.arm(idle_timeout);
+    idle_watch.idle();
     std::error_code ec;
     client_.reader().release_if_large();  // a large statement's buffer does not stay for good
     auto packet = co_await client_.read_packet(ec);
-    deadline_.disarm();
+    idle_watch.busy();
     idle_ = false;
     if (!packet) {
       if (ec == protocol::ProtocolError::packet_too_large) {

@@ -7,6 +7,7 @@
 
 #include "proxy/asio.hpp"
 #include "proxy/net/deadline.hpp"
+#include "proxy/net/idle_watch.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/server_handshake.hpp"
 #include "proxy/session/session_context.hpp"

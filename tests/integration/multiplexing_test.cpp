@@ -394,6 +394,34 @@ TEST_F(UserWithoutMultiplexingTest, EachSessionKeepsItsOwnConnection) {
   EXPECT_EQ(explained_connections(*sessions.front()), "own (multiplexing off)");
 }
 
+// timeouts.client_idle_timeout_ms with one timer per session (re-armed only when it fires): an
+// idle client is closed, a client that keeps sending statements is not, however long it runs.
+class IdleClientTest : public ProxyTest {
+ protected:
+  ProxySettings proxy_settings() override {
+    ProxySettings settings = ProxyTest::proxy_settings();
+    settings.values["timeouts.client_idle_timeout_ms"] = "400";
+    return settings;
+  }
+};
+
+TEST_F(IdleClientTest, AnIdleClientIsClosedAndABusyOneIsNot) {
+  auto idle = connect(app_options("rwtest"));
+  auto busy = connect(app_options("rwtest"));
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < 1500ms) {
+    EXPECT_EQ(busy->server_id(), master_server_id);
+    std::this_thread::sleep_for(100ms);
+  }
+  try {
+    idle->query("SELECT 1");
+    ADD_FAILURE() << "the idle client was not closed after 1.5 s (timeout 400 ms)";
+  } catch (const QueryFailed& failed) {
+    EXPECT_TRUE(failed.error().code == 2013 || failed.error().code == 2006) << failed.error();
+  }
+  EXPECT_EQ(busy->server_id(), master_server_id);
+}
+
 // Go's database/sql, PHP PDO without emulation and JDBC with useServerPrepStmts prepare, execute
 // and close every parameterized query: reads that way must cost the master nothing.
 class PreparedReadsTest : public ReplicaProxyTest {
