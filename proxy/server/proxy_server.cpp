@@ -132,6 +132,10 @@ int ProxyServer::run() {
     }
   });
   main_context_.run();
+  // stop() left the aborted accept (whose socket belongs to a worker's io_context) queued: let it
+  // finish before the workers' io_contexts go.
+  main_context_.restart();
+  main_context_.poll();
   workers_.stop();
   workers_.join();
   workers_.discard_sessions();
