@@ -53,6 +53,7 @@ class BackendConnection {
   const std::string& server_version() const { return server_version_; }
 
   SyncedState& synced() { return synced_; }
+  const SyncedState& synced() const { return synced_; }
   // The binary prepared statements this connection holds (gone after COM_RESET_CONNECTION).
   ServerStatements& statements() { return statements_; }
 

@@ -115,7 +115,7 @@ awaitable<void> BackendSet::quit_all(bool bound) {
 }
 
 int BackendSet::suitability(const BackendConnection& connection, const SessionState& state) const {
-  const backend::SyncedState& synced = const_cast<BackendConnection&>(connection).synced();
+  const backend::SyncedState& synced = connection.synced();
   // A server connection cannot leave its schema: a session without one needs a connection without one.
   if (state.schema().empty() && !synced.schema.empty()) return -1;
   const int same_schema = synced.schema == state.schema() ? 1 : 0;

@@ -47,7 +47,7 @@ TEST_F(ConnectionPoolTest, AConnectionIsTakenOnlyByItsKeyAndTheBestSuitedFirst) 
   pool.put(app, connection("crm"), t0 + 1s);
   pool.put(other, connection("shop"), t0 + 2s);
   auto prefer_shop = [](const BackendConnection& c) {
-    return const_cast<BackendConnection&>(c).synced().schema == "shop" ? 2 : 1;
+    return c.synced().schema == "shop" ? 2 : 1;
   };
   auto taken = pool.take(app, prefer_shop);
   ASSERT_TRUE(taken);
