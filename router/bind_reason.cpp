@@ -20,6 +20,7 @@ std::string_view to_string(BindReason reason) {
     case BindReason::unparsed_set: return "unparsed_set";
     case BindReason::replay_overflow: return "replay_overflow";
     case BindReason::state_change: return "state_change";
+    case BindReason::set_option: return "set_option";
   }
   return "unknown";
 }

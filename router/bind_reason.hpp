@@ -31,9 +31,10 @@ enum class BindReason : std::uint8_t {
   replay_overflow,     // more SETs than the proxy replays
   state_change,        // the server reported a session-state change the proxy cannot explain
                        // (a SET in a stored procedure, SELECT @v := ...)
+  set_option,          // COM_SET_OPTION changed the connection's multi-statement option
 };
 
-inline constexpr std::size_t bind_reason_count = static_cast<std::size_t>(BindReason::state_change) + 1;
+inline constexpr std::size_t bind_reason_count = static_cast<std::size_t>(BindReason::set_option) + 1;
 
 std::string_view to_string(BindReason reason);
 std::array<BindReason, bind_reason_count> all_bind_reasons();

@@ -32,6 +32,7 @@ struct SyncedState {
   bool in_transaction = false;       // the server said SERVER_STATUS_IN_TRANS in its last reply
   bool tracks_session = false;       // our session_track_* settings are in effect
   bool needs_reset = false;          // holds state no session describes: COM_RESET_CONNECTION first
+  bool discard = false;              // holds state a reset may not undo (COM_SET_OPTION): never pooled
 };
 
 class BackendConnection {

@@ -18,9 +18,10 @@ void ConnectionPool::count_idle(std::int64_t delta) {
 
 void ConnectionPool::wake_one() {
   if (waiters_.empty()) return;
-  asio::steady_timer* timer = waiters_.front();
+  Waiter* waiter = waiters_.front();
   waiters_.pop_front();
-  timer->cancel();
+  waiter->woken = true;
+  waiter->timer->cancel();  // its expiry may already be queued: `woken` decides, not the error code
 }
 
 bool ConnectionPool::reserve() {
@@ -63,13 +64,20 @@ awaitable<bool> ConnectionPool::wait(std::chrono::milliseconds timeout) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   timer.expires_after(timeout);
-  waiters_.push_back(&timer);
-  const auto self = std::prev(waiters_.end());
+  Waiter waiter{&timer, false};
+  waiters_.push_back(&waiter);
+  // Off the list however this ends, even when the coroutine is destroyed while it waits.
+  struct Leave {
+    std::list<Waiter*>& list;
+    std::list<Waiter*>::iterator self;
+    Waiter& waiter;
+    ~Leave() {
+      if (!waiter.woken) list.erase(self);
+    }
+  } leave{waiters_, std::prev(waiters_.end()), waiter};
   error_code ec;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  if (ec == asio::error::operation_aborted) co_return true;  // wake_one() took it off the list
-  waiters_.erase(self);
-  co_return false;
+  co_return waiter.woken;
 }
 
 std::vector<std::unique_ptr<BackendConnection>> ConnectionPool::trim(Clock::time_point now) {

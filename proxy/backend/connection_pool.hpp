@@ -79,6 +79,12 @@ class ConnectionPool {
     std::vector<Entry> idle;  // most recently returned last
   };
 
+  // A session waiting for a connection; wake_one() sets `woken` and takes it off the list.
+  struct Waiter {
+    asio::steady_timer* timer = nullptr;
+    bool woken = false;
+  };
+
   Bucket* find(const PoolKey& key);
   void wake_one();
   void count_idle(std::int64_t delta);
@@ -88,7 +94,7 @@ class ConnectionPool {
   std::vector<Bucket> buckets_;
   std::size_t idle_count_ = 0;
   std::size_t open_ = 0;
-  std::list<asio::steady_timer*> waiters_;
+  std::list<Waiter*> waiters_;
 };
 
 template <class Score>

@@ -23,13 +23,20 @@ class ServerStatements {
   explicit ServerStatements(std::size_t cap = 128) : statements_(cap) {}
 
   void set_cap(std::size_t cap) { statements_.set_capacity(cap); }
-  // The statement prepared for `sql`, made the most recently used; null when there is none.
-  Entry* find(std::string_view sql) { return statements_.find(sql); }
+  // The statement prepared under `key` (see StatementExecutor::server_statement_key), made the
+  // most recently used; null when there is none.
+  Entry* find(std::string_view key) { return statements_.find(key); }
   // Records a statement prepared on the connection; returns the id to close on the server (the
   // one it replaced, or the one the cap evicted), if any.
   std::optional<std::uint32_t> add(std::string sql, std::uint32_t id) {
     auto gone = statements_.insert(std::move(sql), Entry{id, {}});
     if (!gone || gone->id == id) return std::nullopt;
+    return gone->id;
+  }
+  // Forgets the statement for `key`; returns its id (for COM_STMT_CLOSE), if it was there.
+  std::optional<std::uint32_t> erase(std::string_view key) {
+    auto gone = statements_.erase(key);
+    if (!gone) return std::nullopt;
     return gone->id;
   }
   // The connection was reset: its statements are gone.

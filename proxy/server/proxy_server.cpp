@@ -33,11 +33,14 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {
   // pool.max_connections_per_backend and min_idle_connections are shared out among the workers.
   const std::size_t workers = workers_.size();
-  auto share = [workers](std::size_t total) { return (total + workers - 1) / workers; };
-  const backend::PoolLimits limits{share(config.pool.max_connections_per_backend),
-                                   share(config.pool.min_idle_connections),
-                                   std::chrono::milliseconds(config.pool.idle_timeout_ms)};
+  // Worker i's share of `total`: the remainder goes to the first workers; at least 1 connection.
+  auto share = [workers](std::size_t total, std::size_t i, std::size_t at_least) {
+    return std::max(at_least, total / workers + (i < total % workers ? 1 : 0));
+  };
   for (std::size_t i = 0; i < workers; ++i) {
+    const backend::PoolLimits limits{share(config.pool.max_connections_per_backend, i, 1),
+                                     share(config.pool.min_idle_connections, i, 0),
+                                     std::chrono::milliseconds(config.pool.idle_timeout_ms)};
     metrics::WorkerCounters& counters = metrics_.worker(i);
     workers_.at(i).set_resources(
         std::unique_ptr<session::WorkerResources>(new session::WorkerResources{

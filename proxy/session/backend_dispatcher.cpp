@@ -175,8 +175,10 @@ awaitable<CommandRelay::Outcome> BackendDispatcher::relay_after_wait(Command com
   metrics::bump(context_.metrics.causal_waits_timed_out);
   auto drained = co_await relay_.relay_response(command, reply_sequence, cursor, replica, client_, query_timeout,
                                                 tracking, true);
+  const std::string replica_name = replica.address().name;  // the connection may be dropped below
   if (drained.result != CommandRelay::Result::completed) {
     backends_.drop(dispatch.ref);
+    dispatch.connection = nullptr;
   } else if (drained.summary.has_status) {
     // A START TRANSACTION READ ONLY that ran there anyway must not leave its snapshot open for the
     // session's next reads on this connection: the next sync rolls it back.
@@ -185,7 +187,7 @@ awaitable<CommandRelay::Outcome> BackendDispatcher::relay_after_wait(Command com
     if (drained.state_changed) replica.synced().needs_reset = true;
   }
   context_.logger.info("session {}: replica '{}' did not reach {} within {} ms{}{}; the master serves the read",
-                       connection_id_, replica.address().name, wanted.to_string(), wait_timeout.count(),
+                       connection_id_, replica_name, wanted.to_string(), wait_timeout.count(),
                        waited.error_message.empty() ? "" : ": ", waited.error_message);
   CommandRelay::Outcome timed_out;
   timed_out.wait_timed_out = true;

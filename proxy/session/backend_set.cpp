@@ -92,7 +92,7 @@ std::vector<std::pair<BackendRef, BackendConnection*>> BackendSet::open_connecti
 
 awaitable<void> BackendSet::quit_all(bool bound) {
   for (auto& [ref, connection] : open_connections()) {
-    if (!pooled_) {
+    if (!pooled_ || connection->synced().discard) {
       co_await connection->quit();
       drop(ref);
       continue;
@@ -189,7 +189,9 @@ awaitable<BackendConnection::ConnectResult> BackendSet::borrow(BackendRef ref,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!waited) metrics::bump(counters(ref).pool_waits);
     waited = true;
-    if (left.count() <= 0 || !co_await from.wait(left)) {
+    bool woken = false;
+    if (left.count() > 0) woken = co_await from.wait(left);  // no co_await inside || (GCC 12)
+    if (!woken) {
       metrics::bump(counters(ref).pool_wait_timeouts);
       const backend::BackendAddress target = address(ref);
       BackendConnection::ConnectResult failed;
@@ -228,6 +230,10 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
     }
     SyncPlan plan = plan_sync(ref, *connection, state);
     if (commands_.empty()) {  // already in the session's state: nothing to send
+      // From now on it follows this session's replay sequence (record() counts on it).
+      backend::SyncedState& synced = connection->synced();
+      synced.owner = epoch_;
+      synced.replay_applied = state.replay_sequence();
       result.connection = connection.get();
       co_return result;
     }

@@ -4,13 +4,18 @@
 
 namespace rwproxy::session {
 
-std::string PrepareResponseCache::key(std::string_view user, std::uint32_t capabilities, std::string_view schema,
-                                      std::string_view sql) {
+std::string PrepareResponseCache::key(std::string_view user, std::uint32_t capabilities, std::uint16_t collation,
+                                      std::string_view schema, std::uint64_t settings, std::string_view sql) {
   std::string out;
-  out.reserve(user.size() + schema.size() + sql.size() + 8);
+  out.reserve(user.size() + schema.size() + sql.size() + 16);
   out.append(user);
   out.push_back('\0');
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((capabilities >> (8 * i)) & 0xff));
+  auto append_le = [&out](std::uint64_t value, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  };
+  append_le(capabilities, 4);
+  append_le(collation, 2);
+  append_le(settings, 8);
   out.append(schema);
   out.push_back('\0');
   out.append(sql);

@@ -1,7 +1,8 @@
 // What the servers answered to COM_STMT_PREPARE, per worker, so that a client's PREPARE of a
 // statement the worker has seen is answered at once, without a backend round trip: the
 // statement is then prepared lazily on whichever connection runs its EXECUTE. Keyed by everything
-// that shapes the answer: account, protocol capabilities, schema and SQL text. Bounded (least
+// that shapes the answer: account, protocol capabilities, character set, schema, the session's
+// SETs and the SQL text. Bounded (least
 // recently used out first); cleared when DDL runs through the worker, since it may change the
 // metadata. Only the worker's thread touches it.
 #pragma once
@@ -27,8 +28,9 @@ class PrepareResponseCache {
  public:
   explicit PrepareResponseCache(std::size_t capacity = 4096) : responses_(capacity) {}
 
-  static std::string key(std::string_view user, std::uint32_t capabilities, std::string_view schema,
-                         std::string_view sql);
+  // `settings`: SessionState::replay_fingerprint() (SET NAMES, sql_mode, ... change the answer).
+  static std::string key(std::string_view user, std::uint32_t capabilities, std::uint16_t collation,
+                         std::string_view schema, std::uint64_t settings, std::string_view sql);
 
   const PrepareResponse* find(const std::string& key) { return responses_.find(key); }
   void add(std::string key, PrepareResponse response) { responses_.insert(std::move(key), std::move(response)); }

@@ -39,7 +39,19 @@ protocol::ErrPacket unknown_statement(std::uint32_t id, std::string_view command
 }  // namespace
 
 std::string StatementExecutor::prepare_cache_key(std::string_view sql) const {
-  return PrepareResponseCache::key(login_.user, login_.capabilities, state_.schema(), sql);
+  return PrepareResponseCache::key(login_.user, login_.capabilities, login_.collation, state_.schema(),
+                                   state_.replay_fingerprint(), sql);
+}
+
+std::string StatementExecutor::server_statement_key(std::string_view sql) const {
+  // A server statement runs in the schema and the session settings it was prepared with: it is
+  // shared only with sessions in the same ones.
+  std::string key = state_.schema();
+  key.push_back('\0');
+  key += std::to_string(state_.replay_fingerprint());
+  key.push_back('\0');
+  key += sql;
+  return key;
 }
 
 awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
@@ -92,7 +104,7 @@ awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
                                                        (static_cast<std::uint8_t>(ok[11]) << 8));
       }
       response.packets.assign(prepared.packets.begin() + 1, prepared.packets.end());
-      if (auto evicted = connection.statements().add(sql, prepared.summary.statement_id)) {
+      if (auto evicted = connection.statements().add(server_statement_key(sql), prepared.summary.statement_id)) {
         co_await close_server_statement(connection, *evicted);
       }
       PreparedStatement& statement = statements_.add(std::move(sql), std::move(info), response.params);
@@ -116,7 +128,8 @@ awaitable<StatementExecutor::OnConnection> StatementExecutor::prepare_on(Dispatc
                                                                          const PreparedStatement& statement) {
   OnConnection out;
   backend::BackendConnection& connection = *dispatch.connection;
-  if ((out.server = connection.statements().find(statement.sql))) co_return out;
+  const std::string key = server_statement_key(statement.sql);
+  if ((out.server = connection.statements().find(key))) co_return out;
   std::string payload(1, static_cast<char>(Command::stmt_prepare));
   payload += statement.sql;
   auto result = co_await backend::run_internal_command(connection, payload, true);
@@ -129,10 +142,10 @@ awaitable<StatementExecutor::OnConnection> StatementExecutor::prepare_on(Dispatc
     co_return out;
   }
   metrics::bump(context_.metrics.backend_prepares);
-  if (auto evicted = connection.statements().add(statement.sql, result.summary.statement_id)) {
+  if (auto evicted = connection.statements().add(key, result.summary.statement_id)) {
     co_await close_server_statement(connection, *evicted);
   }
-  out.server = connection.statements().find(statement.sql);
+  out.server = connection.statements().find(key);
   co_return out;
 }
 
@@ -165,7 +178,7 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !request.cursor() &&
                            !state_.in_transaction() && state_.autocommit() && !state_.transaction_replica();
     OnConnection on;
-    on.server = dispatch.connection->statements().find(statement->sql);  // usually there already
+    on.server = dispatch.connection->statements().find(server_statement_key(statement->sql));  // usually there
     if (!on.server) on = co_await prepare_on(dispatch, *statement);
     if (on.lost) {
       dispatcher_.backends().drop(dispatch.ref);
@@ -235,7 +248,8 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   // session is still bound to if so.
   const BackendRef ref{statement->last_replica};
   backend::BackendConnection* connection = dispatcher_.backends().find(ref);
-  backend::ServerStatements::Entry* server = connection ? connection->statements().find(statement->sql) : nullptr;
+  backend::ServerStatements::Entry* server =
+      connection ? connection->statements().find(server_statement_key(statement->sql)) : nullptr;
   const bool open_there = server && (statement->cursor_open || statement->long_data_pending);
   if (command == Command::stmt_reset) {
     statement->long_data_pending = false;
@@ -268,11 +282,22 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   co_return session_goes_on(outcome);
 }
 
-bool StatementExecutor::run_close(const protocol::Packet& packet) {
+awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
   // The server statements stay prepared on their connections for the next EXECUTE of the same
-  // text (closed when a connection's cap evicts them): nothing goes to a backend.
-  if (auto id = statement_id(packet)) statements_.erase(*id);
-  return true;  // COM_STMT_CLOSE has no response
+  // text (closed when a connection's cap evicts them): usually nothing goes to a backend.
+  auto id = statement_id(packet);
+  PreparedStatement* statement = id ? statements_.find(*id) : nullptr;
+  if (statement && (statement->long_data_pending || statement->cursor_open)) {
+    // Its long data or cursor lives in the server statement, which another session could execute
+    // next: that one is closed on the server (the next EXECUTE prepares the text again).
+    if (backend::BackendConnection* connection = dispatcher_.backends().find(BackendRef{statement->last_replica})) {
+      if (auto server_id = connection->statements().erase(server_statement_key(statement->sql))) {
+        co_await close_server_statement(*connection, *server_id);
+      }
+    }
+  }
+  if (id) statements_.erase(*id);
+  co_return true;  // COM_STMT_CLOSE has no response
 }
 
 awaitable<bool> StatementExecutor::run_send_long_data(const protocol::Packet& packet) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 
 #include "parser/lexer.hpp"
 #include "proxy/protocol/constants.hpp"
@@ -80,6 +81,10 @@ void SessionState::add_replay(std::string key, std::string_view sql, bool reads_
   }
   replay_.push_back(ReplayEntry{++sequence_, std::move(key), std::string(sql)});
   if (reads_variables) replay_kept_ = replay_.size();
+  replay_fingerprint_ = 0;
+  for (const ReplayEntry& entry : replay_) {
+    replay_fingerprint_ = replay_fingerprint_ * 1000003u ^ std::hash<std::string>{}(entry.sql);
+  }
 }
 
 void SessionState::note_status(std::uint16_t status_flags) {

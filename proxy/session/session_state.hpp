@@ -70,6 +70,9 @@ class SessionState {
 
   const std::string& schema() const { return schema_; }
   const std::vector<ReplayEntry>& replay() const { return replay_; }
+  // Identifies the SETs in effect (equal lists, equal fingerprints): what a statement prepared on
+  // a connection depends on besides its text and the schema (sql_mode, character set, ...).
+  std::uint64_t replay_fingerprint() const { return replay_fingerprint_; }
   std::uint64_t replay_sequence() const { return sequence_; }
   PinReason pinned() const { return pin_; }
   bool in_transaction() const { return in_transaction_; }
@@ -94,6 +97,7 @@ class SessionState {
   std::string schema_;
   std::vector<ReplayEntry> replay_;
   std::uint64_t sequence_ = 0;
+  std::uint64_t replay_fingerprint_ = 0;
   std::size_t replay_kept_ = 0;  // replay_[0, replay_kept_) is read by a later entry: never dropped
   std::vector<std::string> temporary_tables_;
   PinReason pin_ = PinReason::none;

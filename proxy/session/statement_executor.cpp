@@ -31,6 +31,7 @@ void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hi
   refresh_settings();
   state_.reset(login.database);
   statements_.clear();
+  set_option_used_ = false;
   consistency_ = ConsistencyState{};
   dispatcher_.start(login, settings_.config->multiplexing_for(login.user), new_epoch());
   login_ = std::move(login);
@@ -79,7 +80,8 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
     case Command::stmt_execute: goes_on = co_await run_execute(packet); break;
     case Command::stmt_fetch:
     case Command::stmt_reset: goes_on = co_await run_fetch_or_reset(packet); break;
-    case Command::stmt_close: goes_on = run_close(packet); break;
+    case Command::stmt_close: goes_on = co_await run_close(packet); break;
+    case Command::set_option: goes_on = co_await run_set_option(packet); break;
     case Command::stmt_send_long_data: goes_on = co_await run_send_long_data(packet); break;
     case Command::ping: goes_on = co_await run_ping(packet); break;
     default: goes_on = co_await run_on_master(packet); break;
@@ -89,6 +91,7 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
 }
 
 router::BindReason StatementExecutor::binding() const {
+  if (set_option_used_) return router::BindReason::set_option;
   const router::BindReason reason = state_.binding();
   if (reason != router::BindReason::none) return reason;
   return statements_.binding();
@@ -142,7 +145,13 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
                          dispatch.ref.replica, router::Clock::now());
   if (outcome.schema && !outcome.schema->empty()) state_.set_schema(*outcome.schema);  // e.g. USE in a procedure
-  state_.after_reply(info, ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id, outcome.state_changed});
+  // A result set ending in an EOF packet (no CLIENT_DEPRECATE_EOF) cannot carry the entries, only
+  // the flag: with multiplexing, the flag alone counts as a change.
+  const bool flagged_after_rows = dispatcher_.multiplexing() && outcome.summary.column_count > 0 &&
+                                  (status & protocol::server_status::session_state_changed) &&
+                                  !(login_.capabilities & protocol::capability::deprecate_eof);
+  state_.after_reply(info, ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id,
+                                      outcome.state_changed || flagged_after_rows});
   if (!outcome.summary.error) consistency_.note_replica_read(dispatch.route);
   // DDL may change what a PREPARE of any statement answers.
   if (!outcome.summary.error && info.kind == parser::StatementKind::ddl) context_.worker.prepare_responses.clear();
@@ -267,6 +276,17 @@ awaitable<bool> StatementExecutor::run_ping(const protocol::Packet& packet) {
   std::error_code ec;
   co_await client_.write(ok, ec);
   co_return !ec;
+}
+
+awaitable<bool> StatementExecutor::run_set_option(const protocol::Packet& packet) {
+  Dispatch dispatch;
+  auto outcome = co_await on_master(packet, dispatch);
+  if (!outcome) co_return true;
+  if (outcome->result == CommandRelay::Result::completed && !outcome->summary.error && dispatch.connection) {
+    set_option_used_ = true;
+    dispatch.connection->synced().discard = true;
+  }
+  co_return session_goes_on(*outcome);
 }
 
 awaitable<bool> StatementExecutor::run_init_db(const protocol::Packet& packet) {

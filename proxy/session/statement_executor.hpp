@@ -62,7 +62,7 @@ class StatementExecutor {
   awaitable<bool> run_prepare(const protocol::Packet& packet);
   awaitable<bool> run_execute(const protocol::Packet& packet);
   awaitable<bool> run_fetch_or_reset(const protocol::Packet& packet);
-  bool run_close(const protocol::Packet& packet);
+  awaitable<bool> run_close(const protocol::Packet& packet);
   awaitable<bool> run_send_long_data(const protocol::Packet& packet);
 
   // The statement as prepared on the dispatched connection, preparing it there first if needed.
@@ -74,6 +74,8 @@ class StatementExecutor {
   awaitable<OnConnection> prepare_on(Dispatch& dispatch, const PreparedStatement& statement);
   awaitable<void> close_server_statement(backend::BackendConnection& connection, std::uint32_t id);
   std::string prepare_cache_key(std::string_view sql) const;
+  // How a connection's server statement for `sql` is found: schema, session settings, text.
+  std::string server_statement_key(std::string_view sql) const;
   // `digest_ready`: the planner already holds this statement's digest.
   // `statement_token`: a consistency token the statement's hint carries, for this statement only.
   router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,
@@ -85,6 +87,10 @@ class StatementExecutor {
   void record(const parser::StatementInfo& info, std::string_view sql, const CommandRelay::Outcome& outcome,
               const Dispatch& dispatch);
   std::uint64_t new_epoch() { return context_.counters.next_state_epoch.fetch_add(1); }
+  // COM_SET_OPTION changed the multi-statement option of the master connection: the session
+  // stays on it, and the connection is closed, not pooled, when the session ends.
+  awaitable<bool> run_set_option(const protocol::Packet& packet);
+  bool set_option_used_ = false;
 
   // The reloadable settings this session uses, refreshed when LiveSettings' version moves.
   const router::RoutingPolicy& policy() const { return *settings_.policy; }

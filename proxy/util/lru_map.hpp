@@ -47,6 +47,17 @@ class LruMap {
     return dropped;
   }
 
+  // Removes `key`; returns its value, if it was there.
+  std::optional<Value> erase(std::string_view key) {
+    auto it = index_.find(key);
+    if (it == index_.end()) return std::nullopt;
+    auto item = it->second;
+    std::optional<Value> out(std::move(item->second));
+    index_.erase(it);
+    items_.erase(item);
+    return out;
+  }
+
   void clear() {
     index_.clear();
     items_.clear();

@@ -315,6 +315,38 @@ TEST_F(MultiplexingTest, AStatementIsPreparedAgainOnAConnectionThatLostIt) {
   EXPECT_EQ(statement.fetch_all_as_text().at(0).at(0), "1");
 }
 
+TEST_F(MultiplexingTest, TheSameStatementTextInTwoSchemasReadsEachSessionsOwnTable) {
+  admin_->execute("CREATE TABLE IF NOT EXISTS sbtest.mux_schema_t (x INT)");
+  admin_->execute("DELETE FROM sbtest.mux_schema_t");
+  admin_->execute("INSERT INTO sbtest.mux_schema_t VALUES (1)");
+  admin_->execute("CREATE TABLE IF NOT EXISTS rwtest.mux_schema_t (x INT)");
+  admin_->execute("DELETE FROM rwtest.mux_schema_t");
+  admin_->execute("INSERT INTO rwtest.mux_schema_t VALUES (1), (2), (3)");
+  auto a = session();  // rwtest
+  auto b = connect(app_options("sbtest"));
+  PreparedStatement in_a(*a, "SELECT COUNT(*) FROM mux_schema_t");
+  in_a.execute();
+  EXPECT_EQ(in_a.fetch_all_as_text().at(0).at(0), "3");
+  PreparedStatement in_b(*b, "SELECT COUNT(*) FROM mux_schema_t");
+  in_b.execute();
+  EXPECT_EQ(in_b.fetch_all_as_text().at(0).at(0), "1");
+  in_a.execute();  // on the same (only) connection, which b's statement of the same text is on
+  EXPECT_EQ(in_a.fetch_all_as_text().at(0).at(0), "3");
+  admin_->execute("DROP TABLE sbtest.mux_schema_t");
+}
+
+TEST_F(MultiplexingTest, SetOptionBindsAndTheConnectionIsNotPooledAfterwards) {
+  auto a = session();
+  auto b = session();
+  const std::string id = *a->scalar("SELECT CONNECTION_ID()");
+  ASSERT_EQ(mysql_set_server_option(a->handle(), MYSQL_OPTION_MULTI_STATEMENTS_ON), 0) << mysql_error(a->handle());
+  expect_blocked(*b);
+  EXPECT_EQ(pins("set_option"), 1);
+  a.reset();
+  EXPECT_TRUE(poll_until(5s, [&] { return query_error(*b, "SELECT 1") == 0; }));
+  EXPECT_NE(b->scalar("SELECT CONNECTION_ID()"), id) << "the connection with the changed option was pooled";
+}
+
 TEST_F(MultiplexingTest, APingCostsNoConnection) {
   auto a = session();
   auto b = session();

@@ -42,13 +42,16 @@ TEST(ServerStatementsTest, PreparingTheSameTextAgainReplacesTheOldId) {
 namespace rwproxy::session {
 namespace {
 
-TEST(PrepareResponseCacheTest, KeysSeparateAccountsSchemasAndCapabilities) {
-  const std::string a = PrepareResponseCache::key("app", 0x200, "shop", "SELECT ?");
-  EXPECT_NE(a, PrepareResponseCache::key("report", 0x200, "shop", "SELECT ?"));
-  EXPECT_NE(a, PrepareResponseCache::key("app", 0x1200, "shop", "SELECT ?"));
-  EXPECT_NE(a, PrepareResponseCache::key("app", 0x200, "crm", "SELECT ?"));
-  EXPECT_NE(PrepareResponseCache::key("ap", 0x200, "pshop", "SELECT ?"), PrepareResponseCache::key("app", 0x200, "shop", "SELECT ?"));
-  EXPECT_EQ(a, PrepareResponseCache::key("app", 0x200, "shop", "SELECT ?"));
+TEST(PrepareResponseCacheTest, KeysSeparateAccountsCapabilitiesCharsetsSchemasAndSettings) {
+  const std::string a = PrepareResponseCache::key("app", 0x200, 45, "shop", 7, "SELECT ?");
+  EXPECT_NE(a, PrepareResponseCache::key("report", 0x200, 45, "shop", 7, "SELECT ?"));
+  EXPECT_NE(a, PrepareResponseCache::key("app", 0x1200, 45, "shop", 7, "SELECT ?"));
+  EXPECT_NE(a, PrepareResponseCache::key("app", 0x200, 8, "shop", 7, "SELECT ?"));
+  EXPECT_NE(a, PrepareResponseCache::key("app", 0x200, 45, "crm", 7, "SELECT ?"));
+  EXPECT_NE(a, PrepareResponseCache::key("app", 0x200, 45, "shop", 8, "SELECT ?"));
+  EXPECT_NE(PrepareResponseCache::key("ap", 0x200, 45, "pshop", 7, "SELECT ?"),
+            PrepareResponseCache::key("app", 0x200, 45, "shop", 7, "SELECT ?"));
+  EXPECT_EQ(a, PrepareResponseCache::key("app", 0x200, 45, "shop", 7, "SELECT ?"));
 }
 
 TEST(PrepareResponseCacheTest, BoundedAndCleared) {
