@@ -114,6 +114,19 @@ awaitable<void> BackendSet::quit_all(bool bound) {
   }
 }
 
+void BackendSet::follow(BackendConnection& connection, const SessionState& state) const {
+  backend::SyncedState& synced = connection.synced();
+  if (!state.schema().empty()) synced.schema = state.schema();
+  const std::vector<ReplayEntry>& replay = state.replay();
+  if (synced.owner != epoch_ || synced.replay_applied != state.replay_sequence() ||
+      synced.replay.size() != replay.size()) {
+    synced.replay.clear();
+    for (const ReplayEntry& entry : replay) synced.replay.push_back(entry.sql);
+  }
+  synced.owner = epoch_;
+  synced.replay_applied = state.replay_sequence();
+}
+
 int BackendSet::suitability(const BackendConnection& connection, const SessionState& state) const {
   const backend::SyncedState& synced = connection.synced();
   // A server connection cannot leave its schema: a session without one needs a connection without one.
@@ -230,10 +243,7 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
     }
     SyncPlan plan = plan_sync(ref, *connection, state);
     if (commands_.empty()) {  // already in the session's state: nothing to send
-      // From now on it follows this session's replay sequence (record() counts on it).
-      backend::SyncedState& synced = connection->synced();
-      synced.owner = epoch_;
-      synced.replay_applied = state.replay_sequence();
+      follow(*connection, state);
       result.connection = connection.get();
       co_return result;
     }
@@ -295,7 +305,6 @@ BackendSet::SyncPlan BackendSet::plan_sync(BackendRef ref, BackendConnection& co
 awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnection& connection,
                                                 const SessionState& state, SyncPlan plan) {
   backend::SyncedState& synced = connection.synced();
-  const std::vector<ReplayEntry>& replay = state.replay();
   auto r = co_await backend::run_pipelined(connection, commands_);
   if (!r.result.ok()) {
     const std::string& failed = commands_[r.failed];
@@ -312,16 +321,12 @@ awaitable<protocol::ErrPacket> BackendSet::sync(BackendRef ref, BackendConnectio
     metrics::bump(counters(ref).pool_resets);
     synced.needs_reset = false;
     synced.tracks_session = false;
+    synced.replay.clear();
+    synced.owner = 0;
     connection.statements().clear();
   }
   if (plan.ends_transaction) synced.in_transaction = false;
-  if (!state.schema().empty()) synced.schema = state.schema();
-  if (plan.reset || plan.replay_from < replay.size() || synced.replay.size() != replay.size()) {
-    synced.replay.clear();
-    for (const ReplayEntry& entry : replay) synced.replay.push_back(entry.sql);
-  }
-  synced.owner = epoch_;
-  synced.replay_applied = state.replay_sequence();
+  follow(connection, state);
   if (plan.track) synced.tracks_session = true;
   co_return protocol::ErrPacket{0, "00000", {}};
 }

@@ -62,6 +62,9 @@ class BackendSet {
   // Session end. Held connections go back to the pool (reset first when `bound`: they hold state
   // of this session) or, without multiplexing, get COM_QUIT.
   awaitable<void> quit_all(bool bound = false);
+  // Records that `connection` now holds `state`'s schema and SETs (after a sync, or after a
+  // statement ran on it in sync): it follows this session's replay sequence from here on.
+  void follow(backend::BackendConnection& connection, const SessionState& state) const;
   // Every held connection with its ref.
   std::vector<std::pair<BackendRef, backend::BackendConnection*>> open_connections();
   bool holds_any() const;

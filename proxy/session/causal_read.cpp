@@ -15,8 +15,7 @@ using protocol::Command;
 using router::Target;
 
 awaitable<bool> StatementExecutor::answer_consistency(const ConsistencyStatement& statement) {
-  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
-  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+  const std::uint16_t status = state_.status_flags();
   frames_.clear();
   if (statement.kind == ConsistencyStatement::Kind::get_token) {
     protocol::TextResultSet result;

@@ -261,12 +261,7 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
                                           "The statement (" + std::to_string(*id) + ") has no open cursor."};
       co_return co_await dispatcher_.reply_error(reply_sequence, no_cursor);
     }
-    std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
-    if (state_.in_transaction()) status |= protocol::server_status::in_trans;
-    const std::string ok = protocol::make_ok_frame(reply_sequence, status);
-    std::error_code ec;
-    co_await client_.write(ok, ec);
-    co_return !ec;
+    co_return co_await reply_ok(reply_sequence);
   }
   const router::Route route{ref.replica ? Target::replica : Target::master, router::Reason::session_state,
                             ref.replica.value_or(0), {}};

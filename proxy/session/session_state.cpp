@@ -87,6 +87,12 @@ void SessionState::add_replay(std::string key, std::string_view sql, bool reads_
   }
 }
 
+std::uint16_t SessionState::status_flags() const {
+  std::uint16_t status = autocommit_ ? protocol::server_status::autocommit : 0;
+  if (in_transaction_) status |= protocol::server_status::in_trans;
+  return status;
+}
+
 void SessionState::note_status(std::uint16_t status_flags) {
   in_transaction_ = status_flags & protocol::server_status::in_trans;
   autocommit_ = status_flags & protocol::server_status::autocommit;

@@ -80,6 +80,9 @@ class SessionState {
   // to the pool.
   router::BindReason binding() const;
   bool autocommit() const { return autocommit_; }
+  // SERVER_STATUS_AUTOCOMMIT / IN_TRANS as the server would report them now (for replies the
+  // proxy writes itself).
+  std::uint16_t status_flags() const;
   const std::vector<std::string>& temporary_tables() const { return temporary_tables_; }
   std::optional<std::size_t> transaction_replica() const { return transaction_replica_; }
 

@@ -137,11 +137,7 @@ awaitable<CommandRelay::Outcome> StatementExecutor::relay(Command command, std::
 void StatementExecutor::record(const parser::StatementInfo& info, std::string_view sql,
                                const CommandRelay::Outcome& outcome, const Dispatch& dispatch) {
   if (outcome.result != CommandRelay::Result::completed) return;
-  std::uint16_t status = outcome.summary.has_status ? outcome.summary.status_flags : 0;
-  if (!outcome.summary.has_status) {
-    if (state_.in_transaction()) status |= protocol::server_status::in_trans;
-    if (state_.autocommit()) status |= protocol::server_status::autocommit;
-  }
+  const std::uint16_t status = outcome.summary.has_status ? outcome.summary.status_flags : state_.status_flags();
   state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
                          dispatch.ref.replica, router::Clock::now());
   if (outcome.schema && !outcome.schema->empty()) state_.set_schema(*outcome.schema);  // e.g. USE in a procedure
@@ -157,13 +153,8 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
   if (!outcome.summary.error && info.kind == parser::StatementKind::ddl) context_.worker.prepare_responses.clear();
   if (dispatch.connection) {
     // The statement ran on this connection, which was in sync before it: it is in sync after it.
+    dispatcher_.backends().follow(*dispatch.connection, state_);
     backend::SyncedState& synced = dispatch.connection->synced();
-    synced.schema = state_.schema();
-    if (synced.replay_applied != state_.replay_sequence()) {  // the statement was a SET
-      synced.replay.clear();
-      for (const ReplayEntry& entry : state_.replay()) synced.replay.push_back(entry.sql);
-    }
-    synced.replay_applied = state_.replay_sequence();
     synced.in_transaction = (status & protocol::server_status::in_trans) != 0;
     // The client changed which variables its session tracks: last_gtid goes back in before the
     // next statement (BackendSet::sync).
@@ -186,8 +177,7 @@ awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
       : bound == router::BindReason::none
           ? std::string("multiplexed (borrowed per statement)")
           : "multiplexed, bound (" + std::string(router::to_string(bound)) + ")";
-  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
-  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
+  const std::uint16_t status = state_.status_flags();
   frames_.clear();
   protocol::append_text_result_set(frames_, explain::explanation_result_set(explanation),
                                    protocol::ResultSetFormat{login_.capabilities, status, 0}, 1);
@@ -270,9 +260,11 @@ awaitable<bool> StatementExecutor::run_ping(const protocol::Packet& packet) {
   // A multiplexed session that holds no connection answers itself: a ping must not cost a
   // pooled connection (drivers ping before every borrow from their own pools).
   if (!dispatcher_.multiplexing() || dispatcher_.backends().holds_any()) co_return co_await run_on_master(packet);
-  std::uint16_t status = state_.autocommit() ? protocol::server_status::autocommit : 0;
-  if (state_.in_transaction()) status |= protocol::server_status::in_trans;
-  const std::string ok = protocol::make_ok_frame(static_cast<std::uint8_t>(packet.last_sequence_id + 1), status);
+  co_return co_await reply_ok(static_cast<std::uint8_t>(packet.last_sequence_id + 1));
+}
+
+awaitable<bool> StatementExecutor::reply_ok(std::uint8_t sequence) {
+  const std::string ok = protocol::make_ok_frame(sequence, state_.status_flags());
   std::error_code ec;
   co_await client_.write(ok, ec);
   co_return !ec;

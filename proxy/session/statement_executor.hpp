@@ -58,6 +58,8 @@ class StatementExecutor {
   awaitable<bool> run_on_master(const protocol::Packet& packet);
   awaitable<bool> run_init_db(const protocol::Packet& packet);
   awaitable<bool> run_ping(const protocol::Packet& packet);
+  // An OK the proxy writes itself, with the session's status flags.
+  awaitable<bool> reply_ok(std::uint8_t sequence);
   awaitable<bool> run_reset_connection(const protocol::Packet& packet);
   awaitable<bool> run_prepare(const protocol::Packet& packet);
   awaitable<bool> run_execute(const protocol::Packet& packet);
