@@ -20,13 +20,14 @@
 #               GOPATH build into the work dir; sets CLIENT_BIN)
 #   topology    use_topology DEFAULT_STATE_DIR DEFAULT_BASE_PORT, ensure_topology (reuse or start,
 #               source topology.env), admin_sql PORT SQL, prepare_table (APP_DB.BENCH_TABLE)
-#   proxies     start_haproxy, copy_rwproxy, wait_for_ports_file PID FILE LOG (rwproxy --ports-file),
+#   proxies     start_haproxy, start_haproxy_replicas, launch_haproxy, copy_rwproxy, wait_for_ports_file PID FILE LOG (rwproxy --ports-file),
 #               metrics_text, metric_sum TEXT METRIC [FILTER], wait_replicas_eligible
 #   report      has_target, target_port, target_pid, median VALUE...
 #
 # State kept here (initialised on sourcing, set by the helpers, read by the scripts): WORK_DIR,
 # PROXY_BIN, CLIENT_BIN, STARTED_TOPOLOGY, TABLE_CREATED, SERVER_NAMES / SERVER_PORTS (master
-# first, then the replicas), REPLICA_COUNT, HAPROXY_PID, HAPROXY_PORT, RWPROXY_PID, PROXY_PORT,
+# first, then the replicas), REPLICA_COUNT, HAPROXY_PID, HAPROXY_PORT, HAPROXY_REPLICAS_PID,
+# HAPROXY_REPLICAS_PORT, RWPROXY_PID, PROXY_PORT,
 # METRICS_PORT, ELIGIBLE, OPTION_SHIFT; ensure_topology also sources topology.env (MASTER_PORT,
 # REPLICA_PORTS, APP_*, ADMIN_*, ...).
 #
@@ -40,7 +41,8 @@
 #     this script started)
 #   BENCH_TABLE, ROWS                   prepare_table, drop_bench_table
 #   TARGETS                             has_target
-#   NOMUX_PID, NOMUX_PORT (optional)    target_pid, target_port (sysbench_compare's rwproxy_nomux)
+#   NOMUX_PID, NOMUX_PORT, PREV_PID,    target_pid, target_port (sysbench_compare's rwproxy_nomux
+#     PREV_PORT (optional)                and rwproxy_prev)
 #   MEDIAN_FORMAT (optional, %.3f)      median
 #   cleanup, script_option (functions)  begin_run, parse_options
 
@@ -65,6 +67,8 @@ SERVER_PORTS=()
 REPLICA_COUNT=0
 HAPROXY_PID=""
 HAPROXY_PORT=""
+HAPROXY_REPLICAS_PID=""
+HAPROXY_REPLICAS_PORT=""
 RWPROXY_PID=""
 PROXY_PORT=""
 METRICS_PORT=""
@@ -302,28 +306,40 @@ drop_bench_table() {  # drops the table prepare_table created, if it did
 # ---------------------------------------------------------------------------------------------
 # HAProxy and rwproxy
 
+# HAProxy in TCP mode: launch_haproxy NAME PORT SERVER_LINE... -> sets STARTED_PID.
+launch_haproxy() {
+  local name=$1 port=$2
+  shift 2
+  port_in_use "$port" && die "$name port $port is in use"
+  {
+    printf 'global\n    maxconn 4096\n\ndefaults\n    mode tcp\n    timeout connect 5s\n'
+    printf '    timeout client 1h\n    timeout server 1h\n\nlisten %s\n    bind %s:%s\n' "$name" "$HOST" "$port"
+    printf '    balance leastconn\n'
+    printf '    %s\n' "$@"
+  } >"$WORK_DIR/$name.cfg"
+  haproxy -db -f "$WORK_DIR/$name.cfg" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  STARTED_PID=$!
+  wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
+}
+
 start_haproxy() {  # HAProxy in TCP mode in front of the master; sets HAPROXY_PID, HAPROXY_PORT
   local port=${RWPROXY_BENCH_HAPROXY_PORT:-$(free_port_from 16033)}
-  port_in_use "$port" && die "HAProxy port $port is in use"
-  cat >"$WORK_DIR/haproxy.cfg" <<EOF
-global
-    maxconn 4096
-
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 1h
-    timeout server 1h
-
-listen mariadb_master
-    bind $HOST:$port
-    server master $HOST:$MASTER_PORT
-EOF
-  haproxy -db -f "$WORK_DIR/haproxy.cfg" </dev/null >"$WORK_DIR/haproxy.log" 2>&1 &
-  HAPROXY_PID=$!
-  wait_for_port "$port" "$HAPROXY_PID" haproxy "$WORK_DIR/haproxy.log"
-  HAPROXY_PORT=$port
+  launch_haproxy haproxy "$port" "server master $HOST:$MASTER_PORT"
+  HAPROXY_PID=$STARTED_PID HAPROXY_PORT=$port
   log "haproxy pid $HAPROXY_PID on port $port -> master $MASTER_PORT"
+}
+
+# HAProxy in TCP mode spreading connections over the replicas (leastconn): the servers rwproxy
+# sends reads to, so the two proxies are compared on the same backend work. Sets
+# HAPROXY_REPLICAS_PID, HAPROXY_REPLICAS_PORT.
+start_haproxy_replicas() {
+  local port i=0 replica
+  local -a servers=()
+  port=$(free_port_from 16063)
+  for replica in $REPLICA_PORTS; do servers+=("server replica$((++i)) $HOST:$replica"); done
+  launch_haproxy haproxy_replicas "$port" "${servers[@]}"
+  HAPROXY_REPLICAS_PID=$STARTED_PID HAPROXY_REPLICAS_PORT=$port
+  log "haproxy_replicas pid $HAPROXY_REPLICAS_PID on port $port -> replicas $REPLICA_PORTS"
 }
 
 copy_rwproxy() {  # PROXY_BIN: a copy of RWPROXY_SRC_BIN in the work dir, to run
@@ -376,16 +392,20 @@ target_port() {
   case $1 in
     direct) echo "$MASTER_PORT" ;;
     haproxy) echo "$HAPROXY_PORT" ;;
+    haproxy_replicas) echo "$HAPROXY_REPLICAS_PORT" ;;
     rwproxy) echo "$PROXY_PORT" ;;
     rwproxy_nomux) echo "${NOMUX_PORT:-}" ;;
+    rwproxy_prev) echo "${PREV_PORT:-}" ;;
   esac
 }
 
 target_pid() {  # the proxy process a target goes through ("" for direct)
   case $1 in
     haproxy) echo "$HAPROXY_PID" ;;
+    haproxy_replicas) echo "$HAPROXY_REPLICAS_PID" ;;
     rwproxy) echo "$RWPROXY_PID" ;;
     rwproxy_nomux) echo "${NOMUX_PID:-}" ;;
+    rwproxy_prev) echo "${PREV_PID:-}" ;;
   esac
 }
 

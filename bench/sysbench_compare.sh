@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # sysbench oltp_point_select throughput: MariaDB master directly vs HAProxy (TCP mode, in front of
 # the master) vs rwproxy (topology's rwproxy.toml, connection multiplexing on) vs rwproxy_nomux (the
-# same with [pool] multiplexing = false, the previous mode). Runs are interleaved over several
-# rounds and the order rotates each round; the report gives qps per run, median per-round ratios,
-# and the CPU each proxy used per query (utime + stime from /proc/PID/stat over the run).
+# same with [pool] multiplexing = false, the previous mode). Optional targets: haproxy_replicas
+# (HAProxy spreading connections over the replicas, leastconn: the servers rwproxy reads from, so
+# both proxies are compared on the same backend work) and rwproxy_prev (a previous rwproxy build,
+# RWPROXY_PREV_BIN, multiplexing on). Runs are interleaved over several rounds and the order
+# rotates each round; the report gives qps per run, median per-round ratios, and the CPU each
+# proxy used per query (utime + stime from /proc/PID/stat over the run).
 #
 #   bench/sysbench_compare.sh [--time S] [--threads T] [--rounds R] [--warmup S]
 #                             [--tables N] [--table-size N] [--ps-mode auto|disable]
-#                             [--targets direct,haproxy,rwproxy,rwproxy_nomux] [--keep-topology]
+#                             [--targets direct,haproxy,haproxy_replicas,rwproxy,rwproxy_nomux,rwproxy_prev]
+#                             [--keep-topology]
 #
-# Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_BENCH_HAPROXY_PORT and
-# RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133 up, rwproxy_nomux from 16233; rwproxy gets a copy of the
-# topology's rwproxy.toml with that listen_port), plus the topology's RWPROXY_STATE_DIR and
-# RWPROXY_TOPOLOGY_BASE_PORT. Starts the topology if it is not up (and stops it again at exit unless
-# --keep-topology); HAProxy and rwproxy are always stopped at exit.
+# Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_PREV_BIN (for rwproxy_prev),
+# RWPROXY_BENCH_HAPROXY_PORT and RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133
+# up; haproxy_replicas from 16063, rwproxy_nomux from 16233, rwproxy_prev from 16333; rwproxy gets
+# a copy of the topology's rwproxy.toml with that listen_port), plus the topology's
+# RWPROXY_STATE_DIR and RWPROXY_TOPOLOGY_BASE_PORT. Starts the topology if it is not up (and stops
+# it again at exit unless --keep-topology); the proxies are always stopped at exit.
 set -euo pipefail
 
 readonly BENCH_NAME=sysbench_compare
@@ -36,6 +41,8 @@ KEEP_TOPOLOGY=0
 
 NOMUX_PID=""
 NOMUX_PORT=""
+PREV_PID=""
+PREV_PORT=""
 DATA_PREPARED=false
 
 script_option() {  # the options only this script has (see parse_options)
@@ -55,7 +62,10 @@ parse_args() {
   [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
   local t
   for t in "${TARGETS[@]}"; do
-    [[ $t == direct || $t == haproxy || $t == rwproxy || $t == rwproxy_nomux ]] || die "unknown target '$t'"
+    case $t in
+      direct | haproxy | haproxy_replicas | rwproxy | rwproxy_nomux | rwproxy_prev) ;;
+      *) die "unknown target '$t'" ;;
+    esac
   done
 }
 
@@ -66,7 +76,9 @@ cleanup() {
   local status=$?
   stop_process "$RWPROXY_PID"
   stop_process "$NOMUX_PID"
+  stop_process "$PREV_PID"
   stop_process "$HAPROXY_PID"
+  stop_process "$HAPROXY_REPLICAS_PID"
   if [[ $DATA_PREPARED == true ]]; then
     sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
   fi
@@ -89,8 +101,8 @@ bring_up_topology() {
 
 # rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
 # (the configured one may be taken by a developer's own rwproxy) and [pool] multiplexing set.
-start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT -> sets STARTED_PID, STARTED_PORT
-  local name=$1 multiplexing=$2 config=$WORK_DIR/$1.toml
+start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT [BINARY] -> sets STARTED_PID, STARTED_PORT
+  local name=$1 multiplexing=$2 config=$WORK_DIR/$1.toml binary=${4:-$RWPROXY_SRC_BIN}
   local port
   if [[ $name == rwproxy && -n ${RWPROXY_BENCH_PROXY_PORT:-} ]]; then port=$RWPROXY_BENCH_PROXY_PORT; else port=$(free_port_from "$3"); fi
   port_in_use "$port" && die "$name port $port is in use"
@@ -99,7 +111,7 @@ start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT -> sets STARTED_
   # The metrics port too: a second instance must not clash with the first.
   sed -i "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$config"
   printf '\n[pool]\nmultiplexing = %s\n' "$multiplexing" >>"$config"
-  "$RWPROXY_SRC_BIN" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  "$binary" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
   STARTED_PID=$!
   wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
   STARTED_PORT=$port
@@ -175,11 +187,11 @@ print_report() {
   printf '\noltp_point_select qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
     "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
   printf '%-8s' round
-  for t in "${TARGETS[@]}"; do printf ' %12s' "$t"; done
+  for t in "${TARGETS[@]}"; do printf ' %16s' "$t"; done
   printf '\n'
   for ((r = 1; r <= ROUNDS; r++)); do
     printf '%-8s' "$r"
-    for t in "${TARGETS[@]}"; do printf ' %12s' "${QPS[$t,$r]}"; done
+    for t in "${TARGETS[@]}"; do printf ' %16s' "${QPS[$t,$r]}"; done
     printf '\n'
   done
   printf '%-8s' median
@@ -188,7 +200,7 @@ print_report() {
     for ((r = 1; r <= ROUNDS; r++)); do
       [[ ${QPS[$t,$r]} != fail ]] && values+=("${QPS[$t,$r]}")
     done
-    printf ' %12s' "$(median "${values[@]}")"
+    printf ' %16s' "$(median "${values[@]}")"
   done
   printf '\n\nproxy CPU per query (us), median over rounds:\n'
   for t in "${TARGETS[@]}"; do
@@ -201,9 +213,10 @@ print_report() {
   done
   printf '\nmedian of per-round ratios:\n'
   local pair
-  for pair in rwproxy/direct rwproxy/haproxy haproxy/direct rwproxy/rwproxy_nomux; do
+  for pair in rwproxy/direct rwproxy/haproxy rwproxy/haproxy_replicas haproxy/direct rwproxy/rwproxy_nomux \
+    rwproxy/rwproxy_prev; do
     has_target "${pair%/*}" && has_target "${pair#*/}" &&
-      printf '  %-16s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
+      printf '  %-26s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
   done
   return 0
 }
@@ -213,12 +226,13 @@ print_report() {
 main() {
   parse_args "$@"
   require_tools sysbench
-  has_target haproxy && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
+  { has_target haproxy || has_target haproxy_replicas; } && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
   { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
 
   begin_run "$STATE_DIR/bench.XXXXXX"
   bring_up_topology
   has_target haproxy && start_haproxy
+  has_target haproxy_replicas && start_haproxy_replicas
   if has_target rwproxy; then
     start_rwproxy rwproxy true 16133
     RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
@@ -226,6 +240,11 @@ main() {
   if has_target rwproxy_nomux; then
     start_rwproxy rwproxy_nomux false 16233
     NOMUX_PID=$STARTED_PID NOMUX_PORT=$STARTED_PORT
+  fi
+  if has_target rwproxy_prev; then
+    [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"
+    start_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
+    PREV_PID=$STARTED_PID PREV_PORT=$STARTED_PORT
   fi
   prepare_data
 

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace rwproxy::parser::chars {
@@ -53,6 +54,13 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_upper(a[i]) != to_upper(b[i])) return false;
   return true;
+}
+
+// `text` in ASCII lower case (identifiers compared the way the server folds them here).
+inline std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = to_lower(c);
+  return out;
 }
 
 }  // namespace rwproxy::parser::chars

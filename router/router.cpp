@@ -1,8 +1,8 @@
 #include "router/router.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "parser/char_class.hpp"
 #include "router/replica_selector.hpp"
 
 namespace rwproxy::router {
@@ -15,16 +15,10 @@ using parser::TransactionEffect;
 
 Route to_master(Reason reason) { return Route{Target::master, reason, 0, std::nullopt}; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool touches_temporary_table(const StatementInfo& info, const RoutingSession& session) {
   if (!session.temporary_tables || session.temporary_tables->empty()) return false;
   for (const parser::TableRef& table : info.tables) {
-    const std::string name = lower(table.name);
+    const std::string name = parser::chars::lower(table.name);
     if (std::find(session.temporary_tables->begin(), session.temporary_tables->end(), name) !=
         session.temporary_tables->end()) {
       return true;

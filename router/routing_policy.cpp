@@ -1,7 +1,8 @@
 #include "router/routing_policy.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "parser/char_class.hpp"
 
 namespace rwproxy::router {
 
@@ -16,11 +17,7 @@ std::string_view to_string(Consistency mode) {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
+using parser::chars::iequals;
 
 // An unqualified table reference is in the session's current schema.
 bool table_matches(const std::string& wanted, const std::vector<parser::TableRef>& tables,

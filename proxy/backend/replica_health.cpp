@@ -30,6 +30,19 @@ std::shared_ptr<const router::ReplicaSnapshot> ReplicaHealth::snapshot(Clock::ti
   return snapshot_.load(std::memory_order_acquire);
 }
 
+const router::ReplicaSnapshot& ReplicaHealth::snapshot(Clock::time_point now, CachedSnapshot& cache) {
+  if (now.time_since_epoch().count() >= next_retry_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(mutex_);
+    republish(now);
+  }
+  const std::uint64_t published = published_version_.load(std::memory_order_acquire);
+  if (!cache.snapshot || cache.version != published) {
+    cache.snapshot = snapshot_.load(std::memory_order_acquire);  // this one or a newer one
+    cache.version = published;
+  }
+  return *cache.snapshot;
+}
+
 void ReplicaHealth::report_failure(std::size_t replica, Clock::time_point now) {
   if (replica >= count_) return;
   std::lock_guard lock(mutex_);
@@ -65,6 +78,7 @@ void ReplicaHealth::republish(Clock::time_point now) {
   next->version = ++version_;
   next_retry_.store(earliest_retry.time_since_epoch().count(), std::memory_order_relaxed);
   snapshot_.store(std::move(next), std::memory_order_release);
+  published_version_.store(version_, std::memory_order_release);
 }
 
 void ReplicaHealth::load_outstanding(std::span<std::uint32_t> out) const {

@@ -33,6 +33,15 @@ class ReplicaHealth {
 
   // The current snapshot; re-admits replicas whose retry time has come.
   std::shared_ptr<const router::ReplicaSnapshot> snapshot(Clock::time_point now);
+
+  // A reader's own reference to the snapshot, taken again only when a newer one was published:
+  // reading it per statement touches no reference count shared with other threads.
+  struct CachedSnapshot {
+    std::shared_ptr<const router::ReplicaSnapshot> snapshot;
+    std::uint64_t version = 0;
+  };
+  // The current snapshot (as snapshot(now)), through `cache`.
+  const router::ReplicaSnapshot& snapshot(Clock::time_point now, CachedSnapshot& cache);
   void report_failure(std::size_t replica, Clock::time_point now);
   void update_from_monitor(std::size_t replica, const MonitoredReplica& state, Clock::time_point now);
 
@@ -54,6 +63,7 @@ class ReplicaHealth {
   std::uint32_t max_lag_ms_;
   std::uint32_t readmit_lag_ms_;
   std::atomic<std::shared_ptr<const router::ReplicaSnapshot>> snapshot_;
+  std::atomic<std::uint64_t> published_version_{0};  // stored after snapshot_
   std::unique_ptr<std::atomic<std::uint32_t>[]> outstanding_;
   std::atomic<bool> master_up_{true};
   std::atomic<Clock::rep> next_retry_{Clock::time_point::max().time_since_epoch().count()};

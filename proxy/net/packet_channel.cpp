@@ -27,10 +27,25 @@ awaitable<std::optional<protocol::Packet>> PacketChannel::read_packet(std::error
   }
 }
 
+std::size_t PacketChannel::write_now(std::string_view bytes, error_code& io) {
+  if (!socket_.non_blocking()) {
+    socket_.non_blocking(true, io);
+    if (io) return 0;
+  }
+  const std::size_t sent = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), io);
+  if (io == asio::error::would_block || io == asio::error::try_again || io == asio::error::interrupted) io.clear();
+  return sent;
+}
+
 awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec) {
+  // Nearly always the socket takes the whole write at once: sent without suspending (no reactor
+  // operation, no completion to schedule). What it did not take is written asynchronously.
   error_code io;
-  co_await asio::async_write(socket_, asio::buffer(bytes.data(), bytes.size()),
-                             asio::redirect_error(asio::use_awaitable, io));
+  const std::size_t sent = write_now(bytes, io);
+  if (!io && sent < bytes.size()) {
+    const auto rest = asio::buffer(bytes.data() + sent, bytes.size() - sent);
+    co_await asio::async_write(socket_, rest, asio::redirect_error(asio::use_awaitable, io));
+  }
   if (bytes_sent_ && !io) metrics::bump(*bytes_sent_, bytes.size());
   ec = io;
 }

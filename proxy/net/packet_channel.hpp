@@ -31,6 +31,9 @@ class PacketChannel {
   void close();
 
  private:
+  // One non-blocking send of as much of `bytes` as the socket takes now; would-block is not an error.
+  std::size_t write_now(std::string_view bytes, error_code& io);
+
   tcp::socket socket_;
   protocol::FrameReader reader_;
   metrics::Counter* bytes_received_ = nullptr;

@@ -23,6 +23,7 @@ void FrameReader::compact() {
 }
 
 std::span<std::uint8_t> FrameReader::prepare(std::size_t n) {
+  last_begin_ = last_end_ = 0;
   if (begin_ == end_) begin_ = end_ = 0;
   if (buffer_.size() - end_ < n) {
     compact();
@@ -77,13 +78,15 @@ std::optional<Packet> FrameReader::next(std::error_code& ec) {
     packet.payload.append(buffer_, pos + frame_header_size, len);
     pos += frame_header_size + len;
   }
+  last_begin_ = begin_;
+  last_end_ = stop;
   begin_ = stop;
   return packet;
 }
 
 std::string FrameReader::take_buffered() {
   std::string out = buffer_.substr(begin_, end_ - begin_);
-  begin_ = end_ = 0;
+  begin_ = end_ = last_begin_ = last_end_ = 0;
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "proxy/protocol/bytes.hpp"
@@ -32,6 +33,10 @@ class FrameReader {
   // (packet_too_large, bad_sequence). After an error the reader is unusable.
   std::optional<Packet> next(std::error_code& ec);
 
+  // The frames (headers included) of the packet next() returned last, exactly as they arrived;
+  // valid until the reader is given more bytes (prepare, feed) or gives them up.
+  std::string_view last_frames() const { return {buffer_.data() + last_begin_, last_end_ - last_begin_}; }
+
   // Bytes received but not yet returned as packets.
   std::size_t buffered() const { return end_ - begin_; }
   // Frees the buffer when it holds nothing and has grown past `keep` bytes (a large packet's
@@ -39,7 +44,7 @@ class FrameReader {
   void release_if_large(std::size_t keep = 16 * 1024) {
     if (begin_ != end_ || buffer_.capacity() <= keep) return;
     std::string().swap(buffer_);
-    begin_ = end_ = 0;
+    begin_ = end_ = last_begin_ = last_end_ = 0;
   }
   // Removes and returns raw buffered bytes (used when the stream stops being packetised).
   std::string take_buffered();
@@ -53,6 +58,8 @@ class FrameReader {
   std::string buffer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
+  std::size_t last_begin_ = 0;  // the last packet returned: buffer_[last_begin_, last_end_)
+  std::size_t last_end_ = 0;
 };
 
 // Appends `payload` framed as one packet (split into continuation frames when needed),

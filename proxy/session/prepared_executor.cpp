@@ -54,6 +54,16 @@ std::string StatementExecutor::server_statement_key(std::string_view sql) const 
   return key;
 }
 
+const std::string& StatementExecutor::server_statement_key(PreparedStatement& statement) const {
+  if (statement.server_key.empty() || statement.server_key_fingerprint != state_.replay_fingerprint() ||
+      statement.server_key_schema != state_.schema()) {
+    statement.server_key = server_statement_key(statement.sql);
+    statement.server_key_schema = state_.schema();
+    statement.server_key_fingerprint = state_.replay_fingerprint();
+  }
+  return statement.server_key;
+}
+
 awaitable<bool> StatementExecutor::run_prepare(const protocol::Packet& packet) {
   std::string sql = packet.payload.substr(1);
   parser::StatementInfo info = parser::classify(sql);
@@ -125,10 +135,10 @@ awaitable<void> StatementExecutor::close_server_statement(backend::BackendConnec
 }
 
 awaitable<StatementExecutor::OnConnection> StatementExecutor::prepare_on(Dispatch& dispatch,
-                                                                         const PreparedStatement& statement) {
+                                                                         PreparedStatement& statement) {
   OnConnection out;
   backend::BackendConnection& connection = *dispatch.connection;
-  const std::string key = server_statement_key(statement.sql);
+  const std::string key = server_statement_key(statement);
   if ((out.server = connection.statements().find(key))) co_return out;
   std::string payload(1, static_cast<char>(Command::stmt_prepare));
   payload += statement.sql;
@@ -178,7 +188,7 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !request.cursor() &&
                            !state_.in_transaction() && state_.autocommit() && !state_.transaction_replica();
     OnConnection on;
-    on.server = dispatch.connection->statements().find(server_statement_key(statement->sql));  // usually there
+    on.server = dispatch.connection->statements().find(server_statement_key(*statement));  // usually there
     if (!on.server) on = co_await prepare_on(dispatch, *statement);
     if (on.lost) {
       dispatcher_.backends().drop(dispatch.ref);
@@ -249,7 +259,7 @@ awaitable<bool> StatementExecutor::run_fetch_or_reset(const protocol::Packet& pa
   const BackendRef ref{statement->last_replica};
   backend::BackendConnection* connection = dispatcher_.backends().find(ref);
   backend::ServerStatements::Entry* server =
-      connection ? connection->statements().find(server_statement_key(statement->sql)) : nullptr;
+      connection ? connection->statements().find(server_statement_key(*statement)) : nullptr;
   const bool open_there = server && (statement->cursor_open || statement->long_data_pending);
   if (command == Command::stmt_reset) {
     statement->long_data_pending = false;
@@ -286,7 +296,7 @@ awaitable<bool> StatementExecutor::run_close(const protocol::Packet& packet) {
     // Its long data or cursor lives in the server statement, which another session could execute
     // next: that one is closed on the server (the next EXECUTE prepares the text again).
     if (backend::BackendConnection* connection = dispatcher_.backends().find(BackendRef{statement->last_replica})) {
-      if (auto server_id = connection->statements().erase(server_statement_key(statement->sql))) {
+      if (auto server_id = connection->statements().erase(server_statement_key(*statement))) {
         co_await close_server_statement(*connection, *server_id);
       }
     }

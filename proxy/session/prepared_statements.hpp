@@ -25,6 +25,11 @@ struct PreparedStatement {
   bool long_data_pending = false;          // SEND_LONG_DATA went to the master: EXECUTE follows there
   bool cursor_open = false;                // the last EXECUTE opened a cursor (COM_STMT_FETCH reads it)
   std::optional<std::size_t> last_replica;  // where the last EXECUTE ran (nullopt: the master)
+  // The key of its server statements (see StatementExecutor::server_statement_key), kept with the
+  // schema and session settings it was made for: rebuilt only when those change.
+  std::string server_key;
+  std::string server_key_schema;
+  std::uint64_t server_key_fingerprint = 0;
 };
 
 // The parts of a COM_STMT_EXECUTE payload the proxy needs.

@@ -1,9 +1,9 @@
 #include "proxy/session/session_state.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 
+#include "parser/char_class.hpp"
 #include "parser/lexer.hpp"
 #include "proxy/protocol/constants.hpp"
 
@@ -28,11 +28,7 @@ std::string_view to_string(PinReason reason) {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using parser::chars::lower;
 
 // The key of a SET: the variables it assigns, so that repeating the same SET replaces it. User
 // variables are keyed by every @name the text mentions (case-insensitive, as in the server): a
@@ -158,7 +154,7 @@ void SessionState::track_session_effects(const StatementInfo& info, std::string_
 }
 
 void SessionState::track_temporary_tables(const StatementInfo& info) {
-  if (info.tables.empty()) return;
+  if (info.tables.empty() || !(info.session.create_temporary_table || info.session.drop_temporary_table)) return;
   const std::string name = lower(info.tables.front().name);
   auto it = std::find(temporary_tables_.begin(), temporary_tables_.end(), name);
   if (info.session.create_temporary_table && it == temporary_tables_.end()) temporary_tables_.push_back(name);

@@ -100,7 +100,7 @@ router::BindReason StatementExecutor::binding() const {
 router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready,
                                        const router::GtidPosition* statement_token) {
   const auto now = router::Clock::now();
-  auto snapshot = context_.health.snapshot(now);
+  const router::ReplicaSnapshot& snapshot = context_.health.snapshot(now, snapshot_cache_);
   std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
   const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
   context_.health.load_outstanding(std::span(outstanding.data(), n));
@@ -112,11 +112,11 @@ router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::
     with_hint.merge(*statement_token);
     session.token_position = &with_hint;
   }
-  const StatementPlanner::Input input{info, sql, session, *snapshot, std::span(outstanding.data(), n), now};
+  const StatementPlanner::Input input{info, sql, session, snapshot, std::span(outstanding.data(), n), now};
   router::Route route = planner_.plan(input, policy(), digest_ready);
   if (context_.logger.enabled(LogLevel::debug)) {
     context_.logger.debug("session {}: {} -> {} ({})", connection_id_, parser::to_string(info.kind),
-                          route.target == Target::replica ? snapshot->replicas[route.replica].name
+                          route.target == Target::replica ? snapshot.replicas[route.replica].name
                           : route.target == Target::master ? std::string("master")
                                                            : std::string("error"),
                           router::to_string(route.reason));
@@ -194,8 +194,8 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   std::optional<router::GtidPosition> hinted;
   if (!co_await apply_token_hint(info, hinted)) co_return true;
   const router::GtidPosition* statement_token = hinted ? &*hinted : nullptr;
-  frames_.clear();
-  const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
+  std::uint8_t reply_sequence = 0;
+  const std::string_view frames = command_frames(packet, reply_sequence);
   const bool count_digest = context_.config.metrics.top_digests > 0;
   if (count_digest) {
     const parser::Digest& d = planner_.digest_of(sql);
@@ -209,7 +209,7 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     // eligible replica, then on the master: the client sees no error.
     const bool retryable = dispatch.ref.replica && attempt < max_read_attempts - 1 && !state_.in_transaction() &&
                            state_.autocommit() && !state_.transaction_replica();
-    auto outcome = co_await relay(Command::query, frames_, reply_sequence, false, dispatch, !retryable);
+    auto outcome = co_await relay(Command::query, frames, reply_sequence, false, dispatch, !retryable);
     if (outcome.wait_timed_out) {
       if (!co_await master_has_reached(*dispatch.route.wait_for, reply_sequence)) co_return true;
       route = router::Route{Target::master, router::Reason::causal_wait_timeout, 0, dispatch.route.rule};
@@ -232,16 +232,29 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
 awaitable<std::optional<CommandRelay::Outcome>> StatementExecutor::on_master(const protocol::Packet& packet,
                                                                             Dispatch& dispatch) {
   const auto command = static_cast<Command>(static_cast<std::uint8_t>(packet.payload[0]));
-  frames_.clear();
-  const std::uint8_t reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
+  std::uint8_t reply_sequence = 0;
+  const std::string_view frames = command_frames(packet, reply_sequence);
   const router::Route route{Target::master, router::Reason::session_state, 0, {}};
   dispatch = co_await dispatcher_.acquire(route, reply_sequence, state_);
   if (!dispatch.connection) co_return std::nullopt;
-  auto outcome = co_await relay(command, frames_, reply_sequence, false, dispatch);
+  auto outcome = co_await relay(command, frames, reply_sequence, false, dispatch);
   if (outcome.result == CommandRelay::Result::completed && outcome.summary.has_status) {
     state_.note_status(outcome.summary.status_flags);
   }
   co_return outcome;
+}
+
+std::string_view StatementExecutor::command_frames(const protocol::Packet& packet, std::uint8_t& reply_sequence) {
+  const std::string_view raw = client_.reader().last_frames();
+  constexpr std::size_t header_size = 4;
+  if (packet.sequence_id == 0 && packet.payload.size() < protocol::max_frame_payload &&
+      raw.size() == header_size + packet.payload.size()) {
+    reply_sequence = 1;
+    return raw;
+  }
+  frames_.clear();
+  reply_sequence = protocol::append_frames(frames_, packet.payload, 0);
+  return frames_;
 }
 
 bool StatementExecutor::session_goes_on(const CommandRelay::Outcome& outcome) {

@@ -73,15 +73,22 @@ class StatementExecutor {
     bool lost = false;                                   // the connection broke
     std::string error_packet;                            // the server's ERR payload
   };
-  awaitable<OnConnection> prepare_on(Dispatch& dispatch, const PreparedStatement& statement);
+  awaitable<OnConnection> prepare_on(Dispatch& dispatch, PreparedStatement& statement);
   awaitable<void> close_server_statement(backend::BackendConnection& connection, std::uint32_t id);
   std::string prepare_cache_key(std::string_view sql) const;
   // How a connection's server statement for `sql` is found: schema, session settings, text.
   std::string server_statement_key(std::string_view sql) const;
+  // The same for a registered statement, cached on it.
+  const std::string& server_statement_key(PreparedStatement& statement) const;
   // `digest_ready`: the planner already holds this statement's digest.
   // `statement_token`: a consistency token the statement's hint carries, for this statement only.
   router::Route decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready = false,
                        const router::GtidPosition* statement_token = nullptr);
+
+  // The frames that carry the client's command to a backend: the client's bytes as they came
+  // (a command starts at sequence 0, so they need no change), else the payload re-framed into
+  // frames_. Valid until the session next reads from the client. Sets the reply's first sequence.
+  std::string_view command_frames(const protocol::Packet& packet, std::uint8_t& reply_sequence);
 
   awaitable<CommandRelay::Outcome> relay(protocol::Command command, std::string_view frames, std::uint8_t reply_sequence,
                                          bool cursor, Dispatch& dispatch, bool report_failure = true);
@@ -111,6 +118,7 @@ class StatementExecutor {
   PreparedStatements statements_;
   std::string frames_;
   ConsistencyState consistency_;
+  backend::ReplicaHealth::CachedSnapshot snapshot_cache_;
 };
 
 }  // namespace rwproxy::session

@@ -268,6 +268,37 @@ TEST(FrameReaderTest, PrepareAndCommitReceiveInPlace) {
   EXPECT_EQ(packets[1].sequence_id, 1);
 }
 
+TEST(FrameReaderTest, LastFramesAreThePacketsBytesAsTheyCame) {
+  FrameReader reader(kLimit);
+  const std::string first = frame(0, "\x03SELECT 1");
+  const std::string second = frame(0, "\x0e");
+  reader.feed(as_bytes(first + second + "\x05"));  // and the start of a third
+  std::error_code ec;
+  EXPECT_TRUE(reader.last_frames().empty());
+  ASSERT_TRUE(reader.next(ec).has_value());
+  EXPECT_EQ(reader.last_frames(), first);
+  ASSERT_TRUE(reader.next(ec).has_value());
+  EXPECT_EQ(reader.last_frames(), second);
+  EXPECT_FALSE(reader.next(ec).has_value());  // incomplete: the last packet's frames stay
+  EXPECT_EQ(reader.last_frames(), second);
+  reader.prepare(16);  // more bytes may move the buffer: the view is given up
+  EXPECT_TRUE(reader.last_frames().empty());
+}
+
+TEST(FrameReaderTest, LastFramesOfAContinuedPacketIncludeEveryFrame) {
+  FrameReader reader(kLimit);
+  const std::string payload = patterned(kFull + 10);
+  const std::string stream = frame(0, std::string_view(payload).substr(0, kFull)) +
+                             frame(1, std::string_view(payload).substr(kFull));
+  reader.feed(as_bytes(stream));
+  std::error_code ec;
+  auto packet = reader.next(ec);
+  ASSERT_TRUE(packet.has_value());
+  EXPECT_EQ(packet->payload.size(), payload.size());
+  EXPECT_EQ(reader.last_frames().size(), stream.size());
+  EXPECT_TRUE(reader.last_frames() == stream);
+}
+
 TEST(FrameReaderTest, TakeBufferedReturnsTheRawRest) {
   FrameReader reader(kLimit);
   reader.feed(as_bytes(kQuery + "\x01\x02\x03"));

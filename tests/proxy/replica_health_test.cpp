@@ -48,6 +48,23 @@ TEST(ReplicaHealth, InitialSnapshotHasBothReplicasUpWithNamesAndWeights) {
   EXPECT_GE(snapshot->version, 1u);
 }
 
+TEST(ReplicaHealth, CachedSnapshotFollowsEveryPublication) {
+  ReplicaHealth health(two_replicas());
+  ReplicaHealth::CachedSnapshot cache;
+  const router::ReplicaSnapshot& first = health.snapshot(t0, cache);
+  EXPECT_TRUE(first.replicas[1].up);
+  const std::uint64_t version = first.version;
+  EXPECT_EQ(&health.snapshot(t0 + 1ms, cache), &first);  // nothing published: the same object
+  health.report_failure(1, t0 + 2ms);
+  const router::ReplicaSnapshot& failed = health.snapshot(t0 + 2ms, cache);
+  EXPECT_GT(failed.version, version);
+  EXPECT_FALSE(failed.replicas[1].up);
+  // The retry time comes: the cached read republishes and sees the replica back.
+  const router::ReplicaSnapshot& back = health.snapshot(t0 + 2ms + 5s, cache);
+  EXPECT_TRUE(back.replicas[1].up);
+  EXPECT_EQ(back.version, health.snapshot(t0 + 2ms + 5s)->version);
+}
+
 TEST(ReplicaHealth, MasterUpFlag) {
   ReplicaHealth health(two_replicas());
   EXPECT_TRUE(health.master_up());
