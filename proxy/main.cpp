@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "proxy/config/config_loader.hpp"
+#include "proxy/net/tls_context.hpp"
 #include "proxy/explain/explain_file.hpp"
 #include "proxy/server/routing_setup.hpp"
 #include "proxy/server/proxy_server.hpp"
@@ -96,6 +97,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%zu statement(s): %zu to the master, %zu to a replica, %zu unreadable\n",
                  summary.statements, summary.to_master, summary.to_replica, summary.errors);
     return 0;
+  }
+  {
+    // The [tls] files are part of the configuration: a certificate that cannot be used stops the
+    // start (and --check) like any other config problem.
+    std::vector<rwproxy::config::ConfigProblem> problems;
+    rwproxy::net::make_server_tls_context(loaded.config->tls, problems);
+    if (!problems.empty()) {
+      for (auto& problem : problems) problem.source = options.config_path;
+      std::fputs(rwproxy::config::format_problems(problems).c_str(), stderr);
+      return 1;
+    }
   }
   if (options.check_only) {
     std::printf("%s: configuration is valid\n", options.config_path.c_str());

@@ -8,7 +8,7 @@ set -euo pipefail
 readonly PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libfmt-dev libtomlplusplus-dev prometheus-cpp-dev
-  default-libmysqlclient-dev libssl-dev
+  default-libmysqlclient-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench haproxy prometheus python3-yaml python3 python3-pymysql curl procps
   util-linux iproute2

@@ -4,6 +4,7 @@
 # The contract (ports, env, generated files) is in docs/CONTRACTS.md.
 #
 #   scripts/topology.sh up [--replicas N]       start (idempotent), write topology.env + rwproxy.toml
+#                                               (with [tls] on a throwaway CA made in topology/tls)
 #   scripts/topology.sh down                    stop our servers, remove the topology state
 #   scripts/topology.sh status                  one line per server; exit 1 unless all healthy
 #   scripts/topology.sh config [--replicas N]   print the proxy config for this topology
@@ -57,6 +58,7 @@ readonly TOPO_DIR=$STATE_DIR/topology
 readonly TEMPLATE_DIR=$STATE_DIR/mariadb-template
 readonly ENV_FILE=$TOPO_DIR/topology.env
 readonly TOML_FILE=$TOPO_DIR/rwproxy.toml
+readonly TLS_DIR=$TOPO_DIR/tls  # a throwaway CA and certificates (scripts/make_test_certs.sh)
 
 # One `up`/`down` at a time per state dir. The lock file lives outside topology/ (which `down`
 # removes); fd 9 is closed for every server we start so they never hold the lock.
@@ -427,6 +429,11 @@ max_replica_lag_ms = 1000
 readmit_replica_lag_ms = 500
 no_eligible_replica = "master"
 
+[tls]
+certificate = "$TLS_DIR/server.pem"
+private_key = "$TLS_DIR/server-key.pem"
+ca = "$TLS_DIR/ca.pem"
+
 [monitor]
 enabled = true
 interval_ms = 250
@@ -467,6 +474,8 @@ EOF
 }
 
 write_generated_files() {  # write_generated_files N
+  [[ -f $TLS_DIR/server.pem ]] || "$REPO_ROOT/scripts/make_test_certs.sh" "$TLS_DIR" 3650 ||
+    die "making the test certificates failed (is openssl installed?)"
   write_env_file "$1"
   proxy_config "$1" | write_atomically "$TOML_FILE"
 }

@@ -47,6 +47,21 @@ struct User {
   std::optional<std::string> password_hash;  // "*" + 40 hex digits, as in mysql.user
   std::optional<bool> hints;                 // overrides Routing::hints for this user when set
   std::optional<bool> multiplexing;          // overrides Pool::multiplexing for this user when set
+  bool require_tls = false;                  // a clear-text login is refused (ERR 1045), as REQUIRE SSL
+};
+
+enum class TlsVersion { tls1_2, tls1_3 };
+
+// [tls]: TLS towards clients. Off unless a certificate is configured; clients that don't ask for
+// TLS still log in in clear text (unless their user has require_tls).
+struct Tls {
+  std::string certificate;   // PEM file: the proxy's certificate, then any intermediates
+  std::string private_key;   // PEM file: its private key (unencrypted)
+  std::string ca;            // PEM file: CAs for client certificates; a client that presents one
+                             // must then present a valid one (empty: client certificates not asked for)
+  TlsVersion min_version = TlsVersion::tls1_2;
+  std::string ciphers;       // OpenSSL cipher list for TLS 1.2 (empty: OpenSSL's defaults)
+  bool enabled() const { return !certificate.empty(); }
 };
 
 struct Timeouts {
@@ -135,6 +150,7 @@ struct Config {
   Timeouts timeouts;
   Routing routing;
   Pool pool;
+  Tls tls;
   Monitor monitor;
   Metrics metrics;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas

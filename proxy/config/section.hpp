@@ -43,6 +43,7 @@ Section proxy_section();
 Section timeouts_section();
 Section routing_section();
 Section pool_section();
+Section tls_section();
 Section monitor_section();
 Section metrics_section();
 Section backends_section();

@@ -27,6 +27,7 @@ constexpr Field<User> user_fields[] = {
     {"password_hash", &read_password_hash},
     {"hints", [](ValueReader& v, User& u) { v.read_optional_bool(u.hints); }},
     {"multiplexing", [](ValueReader& v, User& u) { v.read_optional_bool(u.multiplexing); }},
+    {"require_tls", [](ValueReader& v, User& u) { v.read_bool(u.require_tls); }},
 };
 
 // Judged on the keys present, so a password of the wrong type is reported only once.

@@ -56,6 +56,7 @@ ServerHandshake::Action ServerHandshake::on_packet(Bytes payload, std::uint8_t s
   output.clear();
   switch (state_) {
     case State::response:
+    case State::response_over_tls:
       return on_response(payload, seq, output);
     case State::auth_switch_reply:
       return check_token(as_chars(payload), seq, output);
@@ -67,14 +68,21 @@ ServerHandshake::Action ServerHandshake::on_packet(Bytes payload, std::uint8_t s
 
 ServerHandshake::Action ServerHandshake::on_response(Bytes payload, std::uint8_t seq, std::string& output) {
   if (is_ssl_request(payload)) {
-    return fail(seq, output, 1043, "rwproxy does not offer TLS on this listener");
+    if (!(settings_.capabilities & capability::ssl)) {
+      return fail(seq, output, 1043, "rwproxy does not offer TLS on this listener (no [tls] certificate)");
+    }
+    if (state_ == State::response_over_tls) return fail(seq, output, 1043, "Bad handshake");
+    state_ = State::response_over_tls;
+    tls_ = true;
+    return Action::start_tls;
   }
   HandshakeResponse response;
   if (HandshakeResponse::deserialize(payload, response)) return fail(seq, output, 1043, "Bad handshake");
   client_.user = response.username;
   client_.database = response.database;
   client_.collation = response.collation ? response.collation : settings_.collation;
-  client_.capabilities = response.capabilities & settings_.capabilities;
+  client_.capabilities = response.capabilities & settings_.capabilities & ~capability::ssl;
+  client_.tls = tls_;
   client_.max_packet_size = response.max_packet_size;
   client_.attributes = std::move(response.attributes);
 
@@ -95,8 +103,10 @@ ServerHandshake::Action ServerHandshake::on_response(Bytes payload, std::uint8_t
 ServerHandshake::Action ServerHandshake::check_token(std::string_view token, std::uint8_t seq,
                                                      std::string& output) {
   state_ = State::finished;
-  TokenCheck check = check_native_token(lookup_(client_.user), token, settings_.scramble);
+  const std::optional<StoredCredential> credential = lookup_(client_.user);
+  TokenCheck check = check_native_token(credential, token, settings_.scramble);
   if (!check.accepted) return deny(seq, output, !token.empty());
+  if (credential->require_tls && !tls_) return deny_clear_text(seq, output);
   client_.stage1 = check.stage1;
   output = make_ok_frame(static_cast<std::uint8_t>(seq + 1), server_status::autocommit);
   return Action::send_and_done;
@@ -104,6 +114,14 @@ ServerHandshake::Action ServerHandshake::check_token(std::string_view token, std
 
 ServerHandshake::Action ServerHandshake::deny(std::uint8_t seq, std::string& output, bool used_password) {
   return fail(seq, output, 1045, access_denied_message(client_.user, settings_.client_host, used_password));
+}
+
+ServerHandshake::Action ServerHandshake::deny_clear_text(std::uint8_t seq, std::string& output) {
+  // Checked after the password, as the server does: the message reveals nothing to a guesser.
+  return fail(seq, output, 1045,
+              fmt::format("Access denied for user '{}'@'{}': this account requires TLS (connect with SSL/TLS "
+                          "enabled)",
+                          client_.user, settings_.client_host));
 }
 
 ServerHandshake::Action ServerHandshake::fail(std::uint8_t seq, std::string& output, std::uint16_t code,

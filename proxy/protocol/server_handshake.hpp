@@ -17,6 +17,7 @@ namespace rwproxy::protocol {
 struct StoredCredential {
   bool empty_password = false;
   Sha1Digest hash{};
+  bool require_tls = false;  // a login outside TLS is refused (1045), like MariaDB's REQUIRE SSL
 };
 
 // Result of checking a mysql_native_password token against what the proxy knows of the user.
@@ -44,6 +45,8 @@ struct AuthenticatedClient {
   std::uint32_t max_packet_size = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::optional<Sha1Digest> stage1;  // SHA1(password); empty when the password is empty
+  bool tls = false;                  // logged in over TLS (capabilities never include ssl: that
+                                     // was this connection's business, not the backends')
 };
 
 class ServerHandshake {
@@ -51,7 +54,7 @@ class ServerHandshake {
   struct Settings {
     std::string server_version;
     std::uint32_t connection_id = 0;
-    std::uint32_t capabilities = 0;   // what the proxy offers
+    std::uint32_t capabilities = 0;   // what the proxy offers (capability::ssl: TLS is offered)
     std::uint8_t collation = 0;
     std::string scramble;             // 20 random bytes, no NULs
     std::string client_host;          // for the access-denied message
@@ -61,6 +64,8 @@ class ServerHandshake {
     send,          // send `output` (a full frame) and wait for the next client packet
     send_and_done, // send `output` (OK); the client is authenticated
     send_and_fail, // send `output` (ERR), then close the connection
+    start_tls,     // the client asked for TLS (SSL request): run the TLS handshake as the server,
+                   // then go on reading packets, now over TLS (nothing to send)
   };
 
   ServerHandshake(Settings settings, CredentialLookup lookup);
@@ -73,17 +78,19 @@ class ServerHandshake {
   const AuthenticatedClient& client() const { return client_; }
 
  private:
-  enum class State { response, auth_switch_reply, finished };
+  enum class State { response, response_over_tls, auth_switch_reply, finished };
 
   Action on_response(Bytes payload, std::uint8_t seq, std::string& output);
   Action check_token(std::string_view token, std::uint8_t seq, std::string& output);
   Action deny(std::uint8_t seq, std::string& output, bool used_password);
+  Action deny_clear_text(std::uint8_t seq, std::string& output);
   Action fail(std::uint8_t seq, std::string& output, std::uint16_t code, std::string_view message);
 
   Settings settings_;
   CredentialLookup lookup_;
   State state_ = State::response;
   AuthenticatedClient client_;
+  bool tls_ = false;
 };
 
 }  // namespace rwproxy::protocol

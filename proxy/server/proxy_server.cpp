@@ -1,6 +1,7 @@
 #include "proxy/server/proxy_server.hpp"
 
 #include "proxy/config/config_loader.hpp"
+#include "proxy/net/tls_context.hpp"
 #include "proxy/server/ports_file.hpp"
 #include "proxy/server/routing_setup.hpp"
 
@@ -10,11 +11,21 @@ namespace {
 
 constexpr std::size_t relay_buffer_size = 64 * 1024;  // one per statement being relayed
 
-session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> config) {
+// `problems`: what is wrong with the [tls] files (the rest was checked by the config loader).
+session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> config,
+                                      std::vector<config::ConfigProblem>& problems) {
   session::ReloadableSettings settings;
   settings.policy = std::make_shared<const router::RoutingPolicy>(make_routing_policy(*config));
   settings.users = std::make_shared<const session::UserDirectory>(*config);
+  settings.tls = net::make_server_tls_context(config->tls, problems);
   settings.config = std::move(config);
+  return settings;
+}
+
+session::ReloadableSettings initial_settings(const config::Config& config, Logger& logger) {
+  std::vector<config::ConfigProblem> problems;  // main() refused to start with any
+  auto settings = reloadable(std::make_shared<const config::Config>(config), problems);
+  if (!problems.empty()) logger.error("[tls]: {}", config::format_problems(problems));
   return settings;
 }
 
@@ -26,7 +37,7 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       config_path_(std::move(config_path)),
       ports_file_(std::move(ports_file)),
       logger_(logger),
-      live_(reloadable(std::make_shared<const config::Config>(config))),
+      live_(initial_settings(config, logger)),
       health_(config),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
@@ -187,9 +198,18 @@ bool ProxyServer::reload() {
   for (const std::string& section : sections_needing_restart(config_, *loaded.config)) {
     logger_.warn("config reload: changes in {} take effect only after a restart", section);
   }
-  live_.publish(reloadable(std::make_shared<const config::Config>(std::move(*loaded.config))));
+  std::vector<config::ConfigProblem> problems;
+  auto next = reloadable(std::make_shared<const config::Config>(std::move(*loaded.config)), problems);
+  if (!problems.empty()) {
+    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    for (auto& problem : problems) problem.source = config_path_;
+    logger_.error("config reload failed; the running configuration is kept:\n{}", config::format_problems(problems));
+    return false;
+  }
+  live_.publish(std::move(next));
   reloads_succeeded_.fetch_add(1, std::memory_order_relaxed);
-  logger_.info("config reloaded from {}: users, [routing] and [[rules]] are in effect", config_path_);
+  logger_.info("config reloaded from {}: users, [routing], [[rules]] and the [tls] certificates are in effect",
+               config_path_);
   return true;
 }
 

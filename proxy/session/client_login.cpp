@@ -8,14 +8,22 @@ namespace rwproxy::session {
 using protocol::ServerHandshake;
 
 awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, ServerHandshake& handshake,
-                                                       Logger& logger, metrics::Counter& auth_failures) {
+                                                       std::shared_ptr<boost::asio::ssl::context> tls, Logger& logger,
+                                                       metrics::Counter& auth_failures) {
   std::error_code ec;
   const std::string greeting = handshake.greeting();
   co_await channel.write(greeting, ec);
   if (ec) co_return std::nullopt;
   std::string output;
+  bool first = true;
   for (;;) {
-    auto packet = co_await channel.read_packet(ec);
+    std::optional<protocol::Packet> packet;
+    if (first && tls) {
+      packet = co_await channel.read_packet_exact(ec);  // a TLS hello may follow an SSL request
+    } else {
+      packet = co_await channel.read_packet(ec);
+    }
+    first = false;
     if (!packet) {
       if (ec == protocol::ProtocolError::packet_too_large || ec == protocol::ProtocolError::bad_sequence) {
         const std::string error = protocol::make_err_frame(2, 1043, "08S01", "Bad handshake");
@@ -34,6 +42,13 @@ awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& chann
         metrics::bump(auth_failures);
         co_await channel.write(output, ec);
         co_return std::nullopt;
+      case ServerHandshake::Action::start_tls:
+        co_await channel.start_tls(tls, ec);
+        if (ec) {
+          logger.info("client TLS handshake failed: {}", ec.message());
+          co_return std::nullopt;
+        }
+        break;
       case ServerHandshake::Action::send_and_done:
         co_return ClientLogin{handshake.client(), static_cast<std::uint8_t>(packet->sequence_id + 1)};
     }

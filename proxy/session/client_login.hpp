@@ -2,6 +2,7 @@
 // The final OK is not sent here: the session first logs in to its backend, then replies.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "proxy/asio.hpp"
@@ -16,8 +17,11 @@ struct ClientLogin {
   std::uint8_t reply_sequence = 0;  // sequence id for the OK/ERR that completes the login
 };
 
-// Returns the authenticated client, or nullopt after having sent an ERR (or on a broken socket).
+// Returns the authenticated client, or nullopt after having sent an ERR (or on a broken socket or
+// a failed TLS handshake). `tls`: the context for a client that asks for TLS (the handshake's
+// settings offer capability::ssl exactly when it is set).
 awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& channel, protocol::ServerHandshake& handshake,
-                                                       Logger& logger, metrics::Counter& auth_failures);
+                                                       std::shared_ptr<boost::asio::ssl::context> tls, Logger& logger,
+                                                       metrics::Counter& auth_failures);
 
 }  // namespace rwproxy::session

@@ -87,19 +87,25 @@ awaitable<void> ClientSession::run() {
 
 awaitable<bool> ClientSession::login() {
   scramble_ = protocol::make_scramble();
-  protocol::ServerHandshake::Settings settings{context_.config.proxy.server_version, connection_id_,
-                                               offered_capabilities(), protocol::default_collation, scramble_,
-                                               client_host_};
-  std::shared_ptr<const UserDirectory> users = context_.live.current().users;
+  const ReloadableSettings live = context_.live.current();
+  const std::uint32_t offered = offered_capabilities() | (live.tls ? capability::ssl : 0u);
+  protocol::ServerHandshake::Settings settings{context_.config.proxy.server_version, connection_id_, offered,
+                                               protocol::default_collation, scramble_, client_host_};
+  const std::shared_ptr<const UserDirectory>& users = live.users;
   protocol::ServerHandshake handshake(settings, [&users](std::string_view user) { return users->find(user); });
   deadline_.arm(std::chrono::milliseconds(context_.config.timeouts.handshake_timeout_ms));
-  auto login = co_await run_client_login(client_, handshake, context_.logger, context_.metrics.auth_failures);
+  auto login =
+      co_await run_client_login(client_, handshake, live.tls, context_.logger, context_.metrics.auth_failures);
   deadline_.disarm();
   if (!login) {
     if (deadline_.expired()) context_.logger.info("client {} timed out during the handshake", client_host_);
     co_return false;
   }
   identity_ = std::move(login->client);
+  if (identity_.tls) {
+    context_.logger.debug("session {}: client {} logged in over {}", connection_id_, client_host_,
+                          client_.tls_description());
+  }
   co_return co_await open_session(login->reply_sequence);
 }
 

@@ -1,5 +1,5 @@
-// The settings a config reload (SIGHUP) may change while sessions run: users, [routing] and
-// [[rules]]. Published as one immutable value; sessions check a version number per command
+// The settings a config reload (SIGHUP) may change while sessions run: users, [routing],
+// [[rules]] and the [tls] certificates. Published as one immutable value; sessions check a version number per command
 // (one relaxed atomic load) and take a new copy only when it changed.
 #pragma once
 
@@ -12,12 +12,17 @@
 #include "proxy/session/user_directory.hpp"
 #include "router/routing_policy.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace rwproxy::session {
 
 struct ReloadableSettings {
   std::shared_ptr<const config::Config> config;  // users, routing, rules come from here
   std::shared_ptr<const router::RoutingPolicy> policy;
   std::shared_ptr<const UserDirectory> users;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // [tls] for clients; nullptr: TLS off
 };
 
 class LiveSettings {

@@ -18,6 +18,7 @@ UserDirectory::UserDirectory(const config::Config& config) {
     } else {
       continue;
     }
+    credential.require_tls = user.require_tls;
     users_.emplace(user.name, credential);
   }
 }

@@ -57,6 +57,7 @@ CredentialLookup users() {
   std::map<std::string, StoredCredential, std::less<>> table;
   table["app"] = StoredCredential{false, native_password_hash("s3cret")};
   table["nopass"] = StoredCredential{true, {}};
+  table["secure"] = StoredCredential{false, native_password_hash("s3cret"), true};
   return [table](std::string_view user) -> std::optional<StoredCredential> {
     auto it = table.find(user);
     if (it == table.end()) return std::nullopt;
@@ -346,6 +347,94 @@ TEST(AuthFlowTest, SslRequestIsRefused) {
   EXPECT_EQ(err.sequence_id, 2);
   ErrPacket parsed;
   ASSERT_FALSE(ErrPacket::deserialize(as_bytes(err.payload), parsed));
+  EXPECT_EQ(parsed.error_code, 1043);
+}
+
+// ---- TLS (the TLS handshake itself runs in the session; here only what the codec decides) --
+
+ServerHandshake::Settings tls_settings() {
+  ServerHandshake::Settings s = server_settings(kProxyScramble);
+  s.capabilities |= capability::ssl;
+  return s;
+}
+
+const std::string kSslRequest = unhex("85 ae bf 01 00 00 00 01 2d") + std::string(23, '\0');
+
+std::string response_payload(std::string user, std::string_view password) {
+  HandshakeResponse r;
+  r.capabilities = kClientCaps;
+  r.max_packet_size = 1u << 24;
+  r.collation = 45;
+  r.username = std::move(user);
+  r.auth_response = native_password_token(sha1(password), kProxyScramble);
+  r.auth_plugin = "mysql_native_password";
+  std::string payload;
+  r.serialize(payload);
+  return payload;
+}
+
+TEST(AuthFlowTest, GreetingOffersTlsOnlyWhenConfigured) {
+  ServerHandshake plain(server_settings(kProxyScramble), users());
+  ServerHandshake tls(tls_settings(), users());
+  InitialHandshake greeting;
+  ASSERT_FALSE(InitialHandshake::deserialize(as_bytes(one_packet(plain.greeting()).payload), greeting));
+  EXPECT_FALSE(greeting.capabilities & capability::ssl);
+  ASSERT_FALSE(InitialHandshake::deserialize(as_bytes(one_packet(tls.greeting()).payload), greeting));
+  EXPECT_TRUE(greeting.capabilities & capability::ssl);
+}
+
+TEST(AuthFlowTest, SslRequestStartsTlsThenTheLoginGoesOnOverIt) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(kSslRequest), 1, out), ServerHandshake::Action::start_tls);
+  EXPECT_TRUE(out.empty());
+  // The full response comes over TLS with the next sequence id; the OK follows it.
+  const std::string response = response_payload("app", "s3cret");
+  EXPECT_EQ(proxy.on_packet(as_bytes(response), 2, out), ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(one_packet(out).sequence_id, 3);
+  EXPECT_TRUE(proxy.client().tls);
+  EXPECT_EQ(proxy.client().user, "app");
+  EXPECT_FALSE(proxy.client().capabilities & capability::ssl);  // never passed on to backends
+}
+
+TEST(AuthFlowTest, RequireTlsUserIsRefusedInClearTextWithAMessageThatSaysSo) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(response_payload("secure", "s3cret")), 1, out),
+            ServerHandshake::Action::send_and_fail);
+  Packet err = one_packet(out);
+  EXPECT_EQ(err.sequence_id, 2);
+  ErrPacket parsed;
+  ASSERT_FALSE(ErrPacket::deserialize(as_bytes(err.payload), parsed));
+  EXPECT_EQ(parsed.error_code, 1045);
+  EXPECT_EQ(parsed.sql_state, "28000");
+  EXPECT_NE(parsed.message.find("requires TLS"), std::string::npos) << parsed.message;
+}
+
+TEST(AuthFlowTest, RequireTlsUserWithAWrongPasswordGetsThePlainAccessDenied) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  EXPECT_EQ(proxy.on_packet(as_bytes(response_payload("secure", "guess")), 1, out),
+            ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(2, "secure", "YES")));
+}
+
+TEST(AuthFlowTest, RequireTlsUserLogsInOverTls) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(kSslRequest), 1, out), ServerHandshake::Action::start_tls);
+  EXPECT_EQ(proxy.on_packet(as_bytes(response_payload("secure", "s3cret")), 2, out),
+            ServerHandshake::Action::send_and_done);
+  EXPECT_TRUE(proxy.client().tls);
+}
+
+TEST(AuthFlowTest, SecondSslRequestIsBadHandshake) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(kSslRequest), 1, out), ServerHandshake::Action::start_tls);
+  EXPECT_EQ(proxy.on_packet(as_bytes(kSslRequest), 2, out), ServerHandshake::Action::send_and_fail);
+  ErrPacket parsed;
+  ASSERT_FALSE(ErrPacket::deserialize(as_bytes(one_packet(out).payload), parsed));
   EXPECT_EQ(parsed.error_code, 1043);
 }
 

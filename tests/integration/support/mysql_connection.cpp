@@ -38,6 +38,16 @@ MysqlConnection::MysqlConnection(const ConnectOptions& options) : mysql_(mysql_i
     unsigned long max_packet = options.max_allowed_packet;
     mysql_options(mysql_, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
   }
+  if (options.tls) {
+    const ConnectOptions::Tls& tls = *options.tls;
+    my_bool enforce = 1;
+    mysql_options(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    if (!tls.ca.empty()) mysql_options(mysql_, MYSQL_OPT_SSL_CA, tls.ca.c_str());
+    if (!tls.certificate.empty()) mysql_options(mysql_, MYSQL_OPT_SSL_CERT, tls.certificate.c_str());
+    if (!tls.key.empty()) mysql_options(mysql_, MYSQL_OPT_SSL_KEY, tls.key.c_str());
+    my_bool verify = tls.verify_server_name ? 1 : 0;
+    mysql_options(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+  }
   const unsigned long flags = options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
   connected_ = mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(), options.password.c_str(),
                                   options.database ? options.database->c_str() : nullptr, options.port, nullptr,
@@ -45,6 +55,12 @@ MysqlConnection::MysqlConnection(const ConnectOptions& options) : mysql_(mysql_i
 }
 
 MysqlConnection::~MysqlConnection() { mysql_close(mysql_); }
+
+std::optional<std::string> MysqlConnection::tls_cipher() {
+  const char* cipher = mysql_get_ssl_cipher(mysql_);
+  if (cipher == nullptr) return std::nullopt;
+  return std::string(cipher);
+}
 
 MysqlError MysqlConnection::last_error() const {
   return {mysql_errno(mysql_), mysql_sqlstate(mysql_), mysql_error(mysql_)};

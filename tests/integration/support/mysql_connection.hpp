@@ -29,6 +29,14 @@ struct ConnectOptions {
   bool local_infile = false;
   unsigned long max_allowed_packet = 0;  // 0 = the client library's default
   unsigned read_timeout_s = 60;
+  // TLS: required when set (the connection fails rather than go on in clear text).
+  struct Tls {
+    std::string ca;                 // CA file to verify the server with ("": no verification)
+    bool verify_server_name = false;  // the certificate must name the host connected to
+    std::string certificate;        // a client certificate and its key (both or neither)
+    std::string key;
+  };
+  std::optional<Tls> tls;
 };
 
 struct MysqlError {
@@ -68,6 +76,8 @@ class MysqlConnection {
   bool connected() const { return connected_; }
   MysqlError last_error() const;
   MYSQL* handle() { return mysql_; }
+  // The TLS cipher of the connection; nullopt in clear text.
+  std::optional<std::string> tls_cipher();
 
   Rows query(std::string_view sql);
   std::uint64_t execute(std::string_view sql);               // no rows expected; affected rows

@@ -1,0 +1,41 @@
+#include "proxy/net/tls_stream.hpp"
+
+#include <boost/asio/ssl.hpp>
+
+namespace rwproxy::net {
+
+struct TlsStream::Impl {
+  Impl(tcp::socket& socket, std::shared_ptr<asio::ssl::context> ctx)
+      : context(std::move(ctx)), stream(socket, *context) {}
+  std::shared_ptr<asio::ssl::context> context;  // outlives the stream made from it
+  asio::ssl::stream<tcp::socket&> stream;
+};
+
+TlsStream::TlsStream(tcp::socket& socket, std::shared_ptr<asio::ssl::context> context)
+    : impl_(std::make_unique<Impl>(socket, std::move(context))) {}
+
+TlsStream::~TlsStream() = default;
+
+awaitable<void> TlsStream::handshake(error_code& ec) {
+  co_await impl_->stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+awaitable<std::size_t> TlsStream::read_some(asio::mutable_buffer buffer, error_code& ec) {
+  co_return co_await impl_->stream.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+awaitable<void> TlsStream::write(asio::const_buffer bytes, error_code& ec) {
+  co_await asio::async_write(impl_->stream, bytes, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+std::string TlsStream::description() const {
+  SSL* ssl = const_cast<asio::ssl::stream<tcp::socket&>&>(impl_->stream).native_handle();
+  std::string out = SSL_get_version(ssl);
+  if (const char* cipher = SSL_get_cipher_name(ssl)) {
+    out += ' ';
+    out += cipher;
+  }
+  return out;
+}
+
+}  // namespace rwproxy::net
