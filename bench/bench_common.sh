@@ -393,7 +393,7 @@ target_port() {
     direct) echo "$MASTER_PORT" ;;
     haproxy) echo "$HAPROXY_PORT" ;;
     haproxy_replicas) echo "$HAPROXY_REPLICAS_PORT" ;;
-    rwproxy) echo "$PROXY_PORT" ;;
+    rwproxy | rwproxy_tls) echo "$PROXY_PORT" ;;
     rwproxy_nomux) echo "${NOMUX_PORT:-}" ;;
     rwproxy_prev) echo "${PREV_PORT:-}" ;;
   esac
@@ -403,7 +403,7 @@ target_pid() {  # the proxy process a target goes through ("" for direct)
   case $1 in
     haproxy) echo "$HAPROXY_PID" ;;
     haproxy_replicas) echo "$HAPROXY_REPLICAS_PID" ;;
-    rwproxy) echo "$RWPROXY_PID" ;;
+    rwproxy | rwproxy_tls) echo "$RWPROXY_PID" ;;
     rwproxy_nomux) echo "${NOMUX_PID:-}" ;;
     rwproxy_prev) echo "${PREV_PID:-}" ;;
   esac

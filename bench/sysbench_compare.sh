@@ -4,13 +4,14 @@
 # same with [pool] multiplexing = false, the previous mode). Optional targets: haproxy_replicas
 # (HAProxy spreading connections over the replicas, leastconn: the servers rwproxy reads from, so
 # both proxies are compared on the same backend work) and rwproxy_prev (a previous rwproxy build,
-# RWPROXY_PREV_BIN, multiplexing on). Runs are interleaved over several rounds and the order
+# RWPROXY_PREV_BIN, multiplexing on) and rwproxy_tls (the rwproxy target's proxy, with sysbench
+# connecting over TLS: --mysql-ssl=on; the topology's config has [tls]). Runs are interleaved over several rounds and the order
 # rotates each round; the report gives qps per run, median per-round ratios, and the CPU each
 # proxy used per query (utime + stime from /proc/PID/stat over the run).
 #
 #   bench/sysbench_compare.sh [--time S] [--threads T] [--rounds R] [--warmup S]
 #                             [--tables N] [--table-size N] [--ps-mode auto|disable]
-#                             [--targets direct,haproxy,haproxy_replicas,rwproxy,rwproxy_nomux,rwproxy_prev]
+#                             [--targets direct,haproxy,haproxy_replicas,rwproxy,rwproxy_nomux,rwproxy_prev,rwproxy_tls]
 #                             [--keep-topology]
 #
 # Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_PREV_BIN (for rwproxy_prev),
@@ -63,7 +64,7 @@ parse_args() {
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
-      direct | haproxy | haproxy_replicas | rwproxy | rwproxy_nomux | rwproxy_prev) ;;
+      direct | haproxy | haproxy_replicas | rwproxy | rwproxy_nomux | rwproxy_prev | rwproxy_tls) ;;
       *) die "unknown target '$t'" ;;
     esac
   done
@@ -142,10 +143,12 @@ prepare_data() {
 # in the work dir and shown).
 run_once() {  # run_once TARGET SECONDS LOG
   local target=$1 seconds=$2 log_file=$3 qps queries pid before after
+  local -a tls=()
+  [[ $target == rwproxy_tls ]] && tls=(--mysql-ssl=on)
   pid=$(target_pid "$target")
   before=$(cpu_ticks "$pid")
   if sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
-    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none >"$log_file" 2>&1; then
+    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none "${tls[@]}" >"$log_file" 2>&1; then
     qps=$(awk '/^ *queries:/ { gsub(/[(]/, "", $3); print $3; exit }' "$log_file")
     queries=$(awk '/^ *queries:/ { print $2; exit }' "$log_file")
   fi
@@ -214,7 +217,7 @@ print_report() {
   printf '\nmedian of per-round ratios:\n'
   local pair
   for pair in rwproxy/direct rwproxy/haproxy rwproxy/haproxy_replicas haproxy/direct rwproxy/rwproxy_nomux \
-    rwproxy/rwproxy_prev; do
+    rwproxy/rwproxy_prev rwproxy_tls/rwproxy rwproxy_tls/haproxy; do
     has_target "${pair%/*}" && has_target "${pair#*/}" &&
       printf '  %-26s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
   done
@@ -227,13 +230,13 @@ main() {
   parse_args "$@"
   require_tools sysbench
   { has_target haproxy || has_target haproxy_replicas; } && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
-  { has_target rwproxy || has_target rwproxy_nomux; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
+  { has_target rwproxy || has_target rwproxy_nomux || has_target rwproxy_tls; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
 
   begin_run "$STATE_DIR/bench.XXXXXX"
   bring_up_topology
   has_target haproxy && start_haproxy
   has_target haproxy_replicas && start_haproxy_replicas
-  if has_target rwproxy; then
+  if has_target rwproxy || has_target rwproxy_tls; then
     start_rwproxy rwproxy true 16133
     RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
   fi

@@ -8,6 +8,7 @@
 
 #include "proxy/config/config_loader.hpp"
 #include "proxy/net/tls_context.hpp"
+#include "proxy/protocol/caching_sha2.hpp"
 #include "proxy/explain/explain_file.hpp"
 #include "proxy/server/routing_setup.hpp"
 #include "proxy/server/proxy_server.hpp"
@@ -99,10 +100,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   {
-    // The [tls] files are part of the configuration: a certificate that cannot be used stops the
-    // start (and --check) like any other config problem.
+    // The [tls] files and the RSA key are part of the configuration: a file that cannot be used
+    // stops the start (and --check-config) like any other config problem.
     std::vector<rwproxy::config::ConfigProblem> problems;
     rwproxy::net::make_server_tls_context(loaded.config->tls, problems);
+    const std::string& rsa_key = loaded.config->proxy.caching_sha2_password_private_key_path;
+    if (!rsa_key.empty()) {
+      if (auto problem = rwproxy::protocol::RsaKeyPair(rsa_key).load()) {
+        problems.push_back({"proxy.caching_sha2_password_private_key_path", *problem, {}});
+      }
+    }
     if (!problems.empty()) {
       for (auto& problem : problems) problem.source = options.config_path;
       std::fputs(rwproxy::config::format_problems(problems).c_str(), stderr);

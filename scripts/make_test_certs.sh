@@ -5,6 +5,7 @@
 #   server.pem, server-key.pem   CN=localhost, subjectAltName DNS:localhost, IP:127.0.0.1
 #   client.pem, client-key.pem   CN=rwproxy-test-client (a client certificate)
 #   other-ca.pem                 an unrelated CA (verification against it must fail)
+#   rsa-key.pem                  an RSA private key (caching_sha2_password's RSA exchange)
 # Existing files in DIR are replaced. Needs the openssl command.
 #
 #   scripts/make_test_certs.sh DIR [DAYS]
@@ -39,6 +40,7 @@ signed server localhost "subjectAltName=DNS:localhost,IP:127.0.0.1
 extendedKeyUsage=serverAuth"
 signed client rwproxy-test-client "extendedKeyUsage=clientAuth"
 ca other-ca "unrelated test CA"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa-key.pem 2>/dev/null
 rm -f other-ca-key.pem ca.srl
 chmod 644 ./*.pem
 chmod 600 ./*-key.pem

@@ -416,6 +416,7 @@ worker_threads = 2
 max_packet_size = 67108864
 server_version = "5.5.5-10.11.0-MariaDB-rwproxy"
 max_client_connections = 10000
+caching_sha2_password_private_key_path = "$TLS_DIR/rsa-key.pem"
 
 [timeouts]
 connect_timeout_ms = 2000
@@ -474,7 +475,7 @@ EOF
 }
 
 write_generated_files() {  # write_generated_files N
-  [[ -f $TLS_DIR/server.pem ]] || "$REPO_ROOT/scripts/make_test_certs.sh" "$TLS_DIR" 3650 ||
+  [[ -f $TLS_DIR/rsa-key.pem ]] || "$REPO_ROOT/scripts/make_test_certs.sh" "$TLS_DIR" 3650 ||
     die "making the test certificates failed (is openssl installed?)"
   write_env_file "$1"
   proxy_config "$1" | write_atomically "$TOML_FILE"

@@ -80,6 +80,9 @@ struct Proxy {
   std::uint32_t max_packet_size = 67108864;      // bytes; larger client packets are refused (ERR 1153)
   std::string server_version = "5.5.5-10.11.0-MariaDB-rwproxy";  // sent in the greeting
   std::uint32_t max_client_connections = 10000;
+  // PEM RSA private key for caching_sha2_password's full authentication without TLS (the client
+  // encrypts its password with the public key); empty: a 2048-bit key generated when first needed.
+  std::string caching_sha2_password_private_key_path;
 };
 
 struct Routing {

@@ -47,6 +47,8 @@ constexpr Field<Proxy> proxy_fields[] = {
     {"server_version", &read_server_version},
     {"max_client_connections",
      [](ValueReader& v, Proxy& p) { v.read_integer<1, 1000000>(p.max_client_connections); }},
+    {"caching_sha2_password_private_key_path",
+     [](ValueReader& v, Proxy& p) { v.read_non_empty_string(p.caching_sha2_password_private_key_path); }},
 };
 
 void read_proxy(const toml::table& table, std::string_view path, Config& config,

@@ -39,6 +39,7 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       logger_(logger),
       live_(initial_settings(config, logger)),
       health_(config),
+      rsa_keys_(config.proxy.caching_sha2_password_private_key_path),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
       metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {
@@ -161,7 +162,7 @@ int ProxyServer::run() {
 awaitable<void> ProxyServer::accept_loop() {
   for (;;) {
     Worker& worker = workers_.next();
-    session::SessionContext context{config_, logger_, live_, counters_, health_,
+    session::SessionContext context{config_, logger_, live_, counters_, health_, rsa_keys_,
                                     metrics_.worker(worker.index()), worker.resources()};
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));

@@ -50,6 +50,7 @@ class ProxyServer : public metrics::ScrapeSource {
   std::atomic<std::uint64_t> reloads_failed_{0};
   session::ConnectionCounters counters_;
   backend::ReplicaHealth health_;
+  protocol::RsaKeyPair rsa_keys_;
   monitor::BackendMonitor monitor_;
   // The workers (and the sessions on them) outlive the main context: the acceptor's pending
   // operation holds a socket bound to a worker's io_context, so it must be destroyed first.

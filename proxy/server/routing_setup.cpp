@@ -55,7 +55,8 @@ std::vector<std::string> sections_needing_restart(const config::Config& running,
   if (a.proxy.listen_address != b.proxy.listen_address || a.proxy.listen_port != b.proxy.listen_port ||
       a.proxy.worker_threads != b.proxy.worker_threads || a.proxy.max_packet_size != b.proxy.max_packet_size ||
       a.proxy.server_version != b.proxy.server_version ||
-      a.proxy.max_client_connections != b.proxy.max_client_connections) {
+      a.proxy.max_client_connections != b.proxy.max_client_connections ||
+      a.proxy.caching_sha2_password_private_key_path != b.proxy.caching_sha2_password_private_key_path) {
     out.emplace_back("[proxy]");
   }
   if (a.timeouts.connect_timeout_ms != b.timeouts.connect_timeout_ms ||

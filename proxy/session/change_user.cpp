@@ -30,9 +30,15 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& packet) {
     token = reply->payload;
     sequence = static_cast<std::uint8_t>(reply->last_sequence_id + 1);
   }
-  auto check = protocol::check_native_token(context_.live.current().users->find(request.username), token, scramble_);
+  const std::optional<protocol::StoredCredential> credential = context_.live.current().users->find(request.username);
+  auto check = protocol::check_native_token(credential, token, scramble_);
   if (!check.accepted) {
     const std::string message = protocol::access_denied_message(request.username, client_host_, !token.empty());
+    co_await reply_error(sequence, 1045, "28000", message);
+    co_return false;
+  }
+  if (credential->require_tls && !client_.tls()) {
+    const std::string message = protocol::tls_required_message(request.username, client_host_);
     co_await reply_error(sequence, 1045, "28000", message);
     co_return false;
   }

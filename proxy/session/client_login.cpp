@@ -50,7 +50,11 @@ awaitable<std::optional<ClientLogin>> run_client_login(net::PacketChannel& chann
         }
         break;
       case ServerHandshake::Action::send_and_done:
-        co_return ClientLogin{handshake.client(), static_cast<std::uint8_t>(packet->sequence_id + 1)};
+        if (!output.empty()) {  // e.g. caching_sha2_password's fast_auth_success
+          co_await channel.write(output, ec);
+          if (ec) co_return std::nullopt;
+        }
+        co_return ClientLogin{handshake.client(), handshake.ok_sequence()};
     }
   }
 }

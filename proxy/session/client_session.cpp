@@ -89,8 +89,13 @@ awaitable<bool> ClientSession::login() {
   scramble_ = protocol::make_scramble();
   const ReloadableSettings live = context_.live.current();
   const std::uint32_t offered = offered_capabilities() | (live.tls ? capability::ssl : 0u);
-  protocol::ServerHandshake::Settings settings{context_.config.proxy.server_version, connection_id_, offered,
-                                               protocol::default_collation, scramble_, client_host_};
+  protocol::ServerHandshake::Settings settings{context_.config.proxy.server_version,
+                                               connection_id_,
+                                               offered,
+                                               protocol::default_collation,
+                                               scramble_,
+                                               client_host_,
+                                               &context_.rsa_keys};
   const std::shared_ptr<const UserDirectory>& users = live.users;
   protocol::ServerHandshake handshake(settings, [&users](std::string_view user) { return users->find(user); });
   deadline_.arm(std::chrono::milliseconds(context_.config.timeouts.handshake_timeout_ms));

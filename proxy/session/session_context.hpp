@@ -9,6 +9,7 @@
 #include "proxy/net/buffer_pool.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/protocol/caching_sha2.hpp"
 #include "proxy/session/live_settings.hpp"
 #include "proxy/session/prepare_response_cache.hpp"
 #include "proxy/util/logger.hpp"
@@ -37,6 +38,7 @@ struct SessionContext {
   const LiveSettings& live;      // users, routing and rules: may change on reload
   ConnectionCounters& counters;
   backend::ReplicaHealth& health;
+  protocol::RsaKeyPair& rsa_keys;    // caching_sha2_password without TLS
   metrics::WorkerCounters& metrics;  // this session's worker's counters
   WorkerResources& worker;           // this session's worker's pools
 };

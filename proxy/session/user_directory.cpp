@@ -1,6 +1,7 @@
 #include "proxy/session/user_directory.hpp"
 
 #include "proxy/config/password_hash.hpp"
+#include "proxy/protocol/caching_sha2.hpp"
 #include "proxy/protocol/native_password.hpp"
 
 namespace rwproxy::session {
@@ -11,6 +12,10 @@ UserDirectory::UserDirectory(const config::Config& config) {
     if (user.password) {
       credential.empty_password = user.password->empty();
       credential.hash = protocol::native_password_hash(*user.password);
+      if (!user.password->empty()) {
+        credential.sha2_hash = protocol::caching_sha2_hash(*user.password);
+        credential.stage1 = protocol::sha1(*user.password);
+      }
     } else if (user.password_hash) {
       auto hash = config::parse_native_password_hash(*user.password_hash);
       if (!hash) continue;  // rejected by config validation already

@@ -9,7 +9,8 @@ Both files must have the same keys (same sections, same number of [[backends]], 
 A [metrics] section may exist only in docker/rwproxy.toml while the example has none. The
 example's [tls] is left out of docker/rwproxy.toml: it names certificate files of the local
 topology (scripts/topology.sh makes a throwaway CA), and a container gets TLS from the operator's
-own files, mounted with a config that names them (docker/README.md).
+own files, mounted with a config that names them (docker/README.md); so does
+proxy.caching_sha2_password_private_key_path.
 
 usage: check_proxy_config.py --example config/rwproxy.toml --docker docker/rwproxy.toml
 """
@@ -60,6 +61,8 @@ def main():
     for key in sorted(set(example) - set(docker)):
         if key.startswith("tls.") and "tls" not in docker_doc:
             continue  # TLS needs the operator's certificate files
+        if key == "proxy.caching_sha2_password_private_key_path":
+            continue  # a key file of the operator's (without it the container generates one)
         problems.append(f"{key} is in {args.example} but not in {args.docker}")
     for key in sorted(set(docker) - set(example)):
         if key.startswith("metrics.") and "metrics" not in example_doc:

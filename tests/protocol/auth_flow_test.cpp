@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/protocol/caching_sha2.hpp"
 #include "proxy/protocol/client_handshake.hpp"
 #include "proxy/protocol/constants.hpp"
 #include "proxy/protocol/frame_reader.hpp"
@@ -55,9 +56,11 @@ ServerHandshake::Settings server_settings(std::string scramble) {
 
 CredentialLookup users() {
   std::map<std::string, StoredCredential, std::less<>> table;
-  table["app"] = StoredCredential{false, native_password_hash("s3cret")};
+  // As UserDirectory builds them: a clear-text password gives every form, a hash only the hash.
+  table["app"] = StoredCredential{false, native_password_hash("s3cret"), false, caching_sha2_hash("s3cret"), sha1("s3cret")};
   table["nopass"] = StoredCredential{true, {}};
-  table["secure"] = StoredCredential{false, native_password_hash("s3cret"), true};
+  table["secure"] = StoredCredential{false, native_password_hash("s3cret"), true, caching_sha2_hash("s3cret"), sha1("s3cret")};
+  table["hashed"] = StoredCredential{false, native_password_hash("h4sh")};
   return [table](std::string_view user) -> std::optional<StoredCredential> {
     auto it = table.find(user);
     if (it == table.end()) return std::nullopt;
@@ -108,6 +111,10 @@ Conversation converse(ServerHandshake& server, ClientHandshake& client) {
     c.to_server.push_back(to_server);
     Packet from_client = one_packet(to_server);
     c.server_action = server.on_packet(as_bytes(from_client.payload), from_client.sequence_id, to_client);
+    // The OK itself is the caller's (the session sends it after logging in to a backend).
+    if (c.server_action == ServerHandshake::Action::send_and_done) {
+      to_client += make_ok_frame(server.ok_sequence(), server_status::autocommit);
+    }
   }
   ADD_FAILURE() << "handshake did not finish";
   return c;
@@ -120,6 +127,14 @@ std::string access_denied_frame(std::uint8_t seq, std::string_view user, std::st
 }
 
 const std::string kOkSeq2 = unhex("07 00 00 02 00 00 00 02 00 00 00");
+
+ServerHandshake::Settings tls_settings() {
+  ServerHandshake::Settings s = server_settings(kProxyScramble);
+  s.capabilities |= capability::ssl;
+  return s;
+}
+
+const std::string kSslRequest = unhex("85 ae bf 01 00 00 00 01 2d") + std::string(23, '\0');
 
 // ---- the proxy as a server ----------------------------------------------------------------
 
@@ -235,43 +250,158 @@ TEST(AuthFlowTest, MissingPasswordIsDeniedWithUsingPasswordNo) {
   EXPECT_EQ(client.error().message, "Access denied for user 'app'@'10.0.0.5' (using password: NO)");
 }
 
-// A MySQL 8 client starts with caching_sha2_password; the proxy switches it to native.
-std::string caching_sha2_response(std::string_view user) {
+// A MySQL 8 client starts with caching_sha2_password and its token for the greeting's nonce.
+std::string caching_sha2_response(std::string_view user, std::string_view password, std::uint8_t seq = 1) {
   HandshakeResponse r;
   r.capabilities = kClientCaps & ~(capability::ssl | capability::compress);
   r.max_packet_size = 1 << 24;
   r.collation = 255;
   r.username = std::string(user);
-  r.auth_response = std::string(32, '\x42');  // a SHA-256 scramble response
+  r.auth_response = caching_sha2_token(password, kProxyScramble);
   r.auth_plugin = "caching_sha2_password";
   std::string payload;
   r.serialize(payload);
-  return frame(1, payload);
+  return frame(seq, payload);
 }
 
-TEST(AuthFlowTest, CachingSha2ClientIsSwitchedToNativePassword) {
-  ServerHandshake proxy(server_settings(kProxyScramble), users());
-  Packet response = one_packet(caching_sha2_response("app"));
-  std::string out;
-  ASSERT_EQ(proxy.on_packet(as_bytes(response.payload), response.sequence_id, out), ServerHandshake::Action::send);
-  EXPECT_EQ(hex(out), hex(frame(2, unhex("fe") + "mysql_native_password" + kNul + kProxyScramble + kNul)));
+ServerHandshake::Action feed(ServerHandshake& proxy, const std::string& wire, std::string& out) {
+  Packet packet = one_packet(wire);
+  return proxy.on_packet(as_bytes(packet.payload), packet.sequence_id, out);
+}
 
-  const std::string token = native_password_token(sha1("s3cret"), kProxyScramble);
-  ASSERT_EQ(proxy.on_packet(as_bytes(token), 3, out), ServerHandshake::Action::send_and_done);
-  EXPECT_EQ(hex(out), "07 00 00 04 00 00 00 02 00 00 00");
+TEST(AuthFlowTest, CachingSha2FastPathForAUserWithAClearTextPassword) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  ASSERT_EQ(feed(proxy, caching_sha2_response("app", "s3cret"), out), ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(hex(out), hex(frame(2, unhex("01 03"))));  // fast_auth_success, then the OK
+  EXPECT_EQ(proxy.ok_sequence(), 3);
   ASSERT_TRUE(proxy.client().stage1.has_value());
-  EXPECT_EQ(*proxy.client().stage1, sha1("s3cret"));
+  EXPECT_EQ(*proxy.client().stage1, sha1("s3cret"));  // for the backends' native login
   EXPECT_EQ(proxy.client().collation, 255);
 }
 
-TEST(AuthFlowTest, CachingSha2ClientWithWrongPasswordAfterTheSwitch) {
+TEST(AuthFlowTest, CachingSha2WrongPasswordIsAccessDenied) {
   ServerHandshake proxy(server_settings(kProxyScramble), users());
-  Packet response = one_packet(caching_sha2_response("app"));
   std::string out;
-  ASSERT_EQ(proxy.on_packet(as_bytes(response.payload), response.sequence_id, out), ServerHandshake::Action::send);
-  const std::string token = native_password_token(sha1("nope"), kProxyScramble);
-  EXPECT_EQ(proxy.on_packet(as_bytes(token), 3, out), ServerHandshake::Action::send_and_fail);
-  EXPECT_EQ(hex(out), hex(access_denied_frame(4, "app", "YES")));
+  EXPECT_EQ(feed(proxy, caching_sha2_response("app", "nope"), out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(2, "app", "YES")));
+  ServerHandshake unknown(server_settings(kProxyScramble), users());
+  EXPECT_EQ(feed(unknown, caching_sha2_response("ghost", "s3cret"), out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(2, "ghost", "YES")));
+}
+
+TEST(AuthFlowTest, CachingSha2EmptyPassword) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  EXPECT_EQ(feed(proxy, caching_sha2_response("nopass", ""), out), ServerHandshake::Action::send_and_done);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(proxy.ok_sequence(), 2);
+  ServerHandshake wrong(server_settings(kProxyScramble), users());
+  EXPECT_EQ(feed(wrong, caching_sha2_response("nopass", "something"), out), ServerHandshake::Action::send_and_fail);
+}
+
+TEST(AuthFlowTest, CachingSha2WithoutATokenIsAskedAgainWithTheSameNonce) {
+  // Connector/C started with caching_sha2_password while the greeting named native: no token.
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  ASSERT_EQ(feed(proxy, caching_sha2_response("app", ""), out), ServerHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(2, unhex("fe") + "caching_sha2_password" + kNul + kProxyScramble + kNul)));
+  ASSERT_EQ(proxy.on_packet(as_bytes(caching_sha2_token("s3cret", kProxyScramble)), 3, out),
+            ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(hex(out), hex(frame(4, unhex("01 03"))));
+  EXPECT_EQ(proxy.ok_sequence(), 5);
+  // Still no token after the switch: a login without a password, refused.
+  ServerHandshake again(server_settings(kProxyScramble), users());
+  ASSERT_EQ(feed(again, caching_sha2_response("app", ""), out), ServerHandshake::Action::send);
+  EXPECT_EQ(again.on_packet(as_bytes(std::string()), 3, out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(4, "app", "NO")));
+}
+
+TEST(AuthFlowTest, CachingSha2HashOnlyUserSendsItsPasswordOverTls) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(kSslRequest), 1, out), ServerHandshake::Action::start_tls);
+  ASSERT_EQ(feed(proxy, caching_sha2_response("hashed", "h4sh", 2), out), ServerHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(3, unhex("01 04"))));  // perform_full_authentication
+  ASSERT_EQ(proxy.on_packet(as_bytes(std::string("h4sh\0", 5)), 4, out), ServerHandshake::Action::send_and_done);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(proxy.ok_sequence(), 5);
+  EXPECT_EQ(*proxy.client().stage1, sha1("h4sh"));
+  EXPECT_TRUE(proxy.client().tls);
+}
+
+TEST(AuthFlowTest, CachingSha2HashOnlyUserWithAWrongPasswordOverTls) {
+  ServerHandshake proxy(tls_settings(), users());
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(kSslRequest), 1, out), ServerHandshake::Action::start_tls);
+  ASSERT_EQ(feed(proxy, caching_sha2_response("hashed", "nope", 2), out), ServerHandshake::Action::send);
+  EXPECT_EQ(proxy.on_packet(as_bytes(std::string("nope\0", 5)), 4, out), ServerHandshake::Action::send_and_fail);
+  EXPECT_EQ(hex(out), hex(access_denied_frame(5, "hashed", "YES")));
+}
+
+TEST(AuthFlowTest, CachingSha2HashOnlyUserInClearTextUsesTheRsaKey) {
+  RsaKeyPair keys;
+  ServerHandshake::Settings settings = server_settings(kProxyScramble);
+  settings.rsa_keys = &keys;
+  ServerHandshake proxy(settings, users());
+  std::string out;
+  ASSERT_EQ(feed(proxy, caching_sha2_response("hashed", "h4sh"), out), ServerHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(2, unhex("01 04"))));
+  ASSERT_EQ(proxy.on_packet(as_bytes(unhex("02")), 3, out), ServerHandshake::Action::send);  // request public key
+  EXPECT_EQ(out, frame(4, "\x01" + keys.public_key_pem()));
+  const auto encrypted = keys.encrypt(xor_with_nonce(std::string("h4sh\0", 5), kProxyScramble));
+  ASSERT_TRUE(encrypted.has_value());
+  ASSERT_EQ(proxy.on_packet(as_bytes(*encrypted), 5, out), ServerHandshake::Action::send_and_done);
+  EXPECT_EQ(proxy.ok_sequence(), 6);
+  EXPECT_EQ(*proxy.client().stage1, sha1("h4sh"));
+}
+
+TEST(AuthFlowTest, CachingSha2RsaWithAWrongPasswordOrGarbage) {
+  RsaKeyPair keys;
+  ServerHandshake::Settings settings = server_settings(kProxyScramble);
+  settings.rsa_keys = &keys;
+  for (const bool garbage : {false, true}) {
+    ServerHandshake proxy(settings, users());
+    std::string out;
+    ASSERT_EQ(feed(proxy, caching_sha2_response("hashed", "h4sh"), out), ServerHandshake::Action::send);
+    ASSERT_EQ(proxy.on_packet(as_bytes(unhex("02")), 3, out), ServerHandshake::Action::send);
+    const std::string data = garbage ? std::string(256, '\x17')
+                                     : *keys.encrypt(xor_with_nonce(std::string("nope\0", 5), kProxyScramble));
+    EXPECT_EQ(proxy.on_packet(as_bytes(data), 5, out), ServerHandshake::Action::send_and_fail);
+    EXPECT_EQ(hex(out), hex(access_denied_frame(6, "hashed", "YES")));
+  }
+}
+
+TEST(AuthFlowTest, CachingSha2ClearTextPasswordWithoutTlsIsRefused) {
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  ASSERT_EQ(feed(proxy, caching_sha2_response("hashed", "h4sh"), out), ServerHandshake::Action::send);
+  EXPECT_EQ(proxy.on_packet(as_bytes(std::string("h4sh\0", 5)), 3, out), ServerHandshake::Action::send_and_fail);
+  ErrPacket parsed;
+  ASSERT_FALSE(ErrPacket::deserialize(as_bytes(one_packet(out).payload), parsed));
+  EXPECT_EQ(parsed.error_code, 1045);
+  EXPECT_NE(parsed.message.find("needs TLS"), std::string::npos) << parsed.message;
+}
+
+TEST(AuthFlowTest, OtherPluginIsSwitchedToNativePassword) {
+  HandshakeResponse r;
+  r.capabilities = kClientCaps & ~(capability::ssl | capability::compress);
+  r.max_packet_size = 1 << 24;
+  r.collation = 255;
+  r.username = "app";
+  r.auth_response = "whatever";
+  r.auth_plugin = "sha256_password";
+  std::string payload;
+  r.serialize(payload);
+  ServerHandshake proxy(server_settings(kProxyScramble), users());
+  std::string out;
+  ASSERT_EQ(proxy.on_packet(as_bytes(payload), 1, out), ServerHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(2, unhex("fe") + "mysql_native_password" + kNul + kProxyScramble + kNul)));
+  const std::string token = native_password_token(sha1("s3cret"), kProxyScramble);
+  ASSERT_EQ(proxy.on_packet(as_bytes(token), 3, out), ServerHandshake::Action::send_and_done);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(proxy.ok_sequence(), 4);
+  EXPECT_EQ(*proxy.client().stage1, sha1("s3cret"));
 }
 
 std::string bad_handshake_frame(std::uint8_t seq) {
@@ -334,7 +464,9 @@ TEST(AuthFlowTest, EveryTruncationOfAValidResponseIsHandled) {
     std::string out;
     auto action = proxy.on_packet(as_bytes(std::string_view(payload).substr(0, len)), 1, out);
     EXPECT_NE(action, ServerHandshake::Action::send);
-    EXPECT_FALSE(out.empty());
+    // An ERR, or success (a cut that still parses, e.g. after the password), whose OK is the
+    // session's to send.
+    if (action != ServerHandshake::Action::send_and_done) EXPECT_FALSE(out.empty());
   }
 }
 
@@ -352,13 +484,6 @@ TEST(AuthFlowTest, SslRequestIsRefused) {
 
 // ---- TLS (the TLS handshake itself runs in the session; here only what the codec decides) --
 
-ServerHandshake::Settings tls_settings() {
-  ServerHandshake::Settings s = server_settings(kProxyScramble);
-  s.capabilities |= capability::ssl;
-  return s;
-}
-
-const std::string kSslRequest = unhex("85 ae bf 01 00 00 00 01 2d") + std::string(23, '\0');
 
 std::string response_payload(std::string user, std::string_view password) {
   HandshakeResponse r;
@@ -391,7 +516,7 @@ TEST(AuthFlowTest, SslRequestStartsTlsThenTheLoginGoesOnOverIt) {
   // The full response comes over TLS with the next sequence id; the OK follows it.
   const std::string response = response_payload("app", "s3cret");
   EXPECT_EQ(proxy.on_packet(as_bytes(response), 2, out), ServerHandshake::Action::send_and_done);
-  EXPECT_EQ(one_packet(out).sequence_id, 3);
+  EXPECT_EQ(proxy.ok_sequence(), 3);
   EXPECT_TRUE(proxy.client().tls);
   EXPECT_EQ(proxy.client().user, "app");
   EXPECT_FALSE(proxy.client().capabilities & capability::ssl);  // never passed on to backends

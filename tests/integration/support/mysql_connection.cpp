@@ -48,6 +48,7 @@ MysqlConnection::MysqlConnection(const ConnectOptions& options) : mysql_(mysql_i
     my_bool verify = tls.verify_server_name ? 1 : 0;
     mysql_options(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
   }
+  if (!options.default_auth.empty()) mysql_options(mysql_, MYSQL_DEFAULT_AUTH, options.default_auth.c_str());
   const unsigned long flags = options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
   connected_ = mysql_real_connect(mysql_, options.host.c_str(), options.user.c_str(), options.password.c_str(),
                                   options.database ? options.database->c_str() : nullptr, options.port, nullptr,

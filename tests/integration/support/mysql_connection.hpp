@@ -37,6 +37,9 @@ struct ConnectOptions {
     std::string key;
   };
   std::optional<Tls> tls;
+  // The authentication plugin the client starts with ("": the library's default,
+  // mysql_native_password), e.g. "caching_sha2_password" as MySQL 8 connectors do.
+  std::string default_auth;
 };
 
 struct MysqlError {
