@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
     // stops the start (and --check-config) like any other config problem.
     std::vector<rwproxy::config::ConfigProblem> problems;
     rwproxy::net::make_server_tls_context(loaded.config->tls, problems);
+    rwproxy::net::make_backend_tls_contexts(*loaded.config, problems);
     const std::string& rsa_key = loaded.config->proxy.caching_sha2_password_private_key_path;
     if (!rsa_key.empty()) {
       if (auto problem = rwproxy::protocol::RsaKeyPair(rsa_key).load()) {

@@ -4,7 +4,7 @@
 # The contract (ports, env, generated files) is in docs/CONTRACTS.md.
 #
 #   scripts/topology.sh up [--replicas N]       start (idempotent), write topology.env + rwproxy.toml
-#                                               (with [tls] on a throwaway CA made in topology/tls)
+#                                               (servers and proxy [tls] on a throwaway CA in topology/tls)
 #   scripts/topology.sh down                    stop our servers, remove the topology state
 #   scripts/topology.sh status                  one line per server; exit 1 unless all healthy
 #   scripts/topology.sh config [--replicas N]   print the proxy config for this topology
@@ -172,6 +172,9 @@ server_args() {  # server_args NAME -> one mariadbd argument per line
 --character-set-server=utf8mb4
 --collation-server=utf8mb4_general_ci
 --performance-schema=OFF
+--ssl-cert=$TLS_DIR/server.pem
+--ssl-key=$TLS_DIR/server-key.pem
+--ssl-ca=$TLS_DIR/ca.pem
 $(innodb_args)
 EOF
   [[ $(server_role "$name") == replica ]] && echo "--read-only=ON"
@@ -474,9 +477,14 @@ password = "$APP_PASSWORD"
 EOF
 }
 
-write_generated_files() {  # write_generated_files N
+# The throwaway CA and certificates of the topology (servers and proxy use them), made once.
+ensure_tls_files() {
   [[ -f $TLS_DIR/rsa-key.pem ]] || "$REPO_ROOT/scripts/make_test_certs.sh" "$TLS_DIR" 3650 ||
     die "making the test certificates failed (is openssl installed?)"
+}
+
+write_generated_files() {  # write_generated_files N
+  ensure_tls_files
   write_env_file "$1"
   proxy_config "$1" | write_atomically "$TOML_FILE"
 }
@@ -568,6 +576,7 @@ cmd_up() {
 
   ensure_template
   mkdir -p "$TOPO_DIR"
+  ensure_tls_files
   trap 'on_up_failure' EXIT
   for name in "${names[@]}"; do start_server "$name"; done
   for name in "${names[@]}"; do wait_until_accepting "$name"; done

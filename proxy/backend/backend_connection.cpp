@@ -68,6 +68,7 @@ awaitable<BackendConnection::ConnectResult> BackendConnection::connect(const Bac
 }
 
 awaitable<protocol::ErrPacket> BackendConnection::login(protocol::ClientHandshake::Settings settings) {
+  settings.tls = address_.tls != nullptr;
   protocol::ClientHandshake handshake(std::move(settings));
   std::string output;
   for (;;) {
@@ -79,6 +80,13 @@ awaitable<protocol::ErrPacket> BackendConnection::login(protocol::ClientHandshak
     if (action == protocol::ClientHandshake::Action::done) break;
     co_await channel_.write(output, ec);
     if (ec) co_return unavailable(address_, fmt::format("handshake failed: {}", ec.message()));
+    if (action == protocol::ClientHandshake::Action::start_tls) {
+      co_await channel_.start_tls_client(address_.tls, address_.host, address_.verify_host, ec);
+      if (ec) co_return unavailable(address_, fmt::format("TLS handshake failed: {}", ec.message()));
+      handshake.response_after_tls(output);
+      co_await channel_.write(output, ec);
+      if (ec) co_return unavailable(address_, fmt::format("handshake failed: {}", ec.message()));
+    }
   }
   capabilities_ = handshake.capabilities();
   thread_id_ = handshake.server_greeting().connection_id;
@@ -90,7 +98,9 @@ bool BackendConnection::looks_closed() {
   if (channel_.reader().buffered() > 0) return true;
   char byte = 0;
   const ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n > 0) return true;  // data nobody asked for
+  // Data nobody asked for; under TLS it may be a TLS record of its own (a session ticket), so
+  // only a closed socket says something there.
+  if (n > 0) return !channel_.tls();
   if (n == 0) return true;  // closed by the server
   return errno != EAGAIN && errno != EWOULDBLOCK;
 }

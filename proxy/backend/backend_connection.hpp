@@ -18,6 +18,8 @@ struct BackendAddress {
   std::string name;  // as in the config, e.g. "master"
   std::string host;
   std::uint16_t port = 0;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // nullptr: clear text
+  bool verify_host = false;                        // the certificate must name `host`
 };
 
 // The session state a backend connection holds (see session::SessionState), so that the next

@@ -20,6 +20,11 @@ constexpr Field<Backend> backend_fields[] = {
     {"host", [](ValueReader& v, Backend& b) { v.read_non_empty_string(b.host); }},
     {"port", [](ValueReader& v, Backend& b) { v.read_integer<1, 65535>(b.port); }},
     {"weight", [](ValueReader& v, Backend& b) { v.read_integer<1, 1000>(b.weight); }},
+    {"tls_mode",
+     [](ValueReader& v, Backend& b) {
+       BackendTlsMode mode{};
+       if (v.read_choice(backend_tls_modes, mode)) b.tls_mode = mode;
+     }},
 };
 
 void read_backend(const toml::table& table, std::string_view path, Config& config,

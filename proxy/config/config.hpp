@@ -31,6 +31,15 @@ std::string_view to_string(BackendRole role);
 std::string_view to_string(NoReplicaAction action);
 std::string_view to_string(RuleRoute route);
 
+// How the proxy's own connections to a backend use TLS (the data path's and the monitor's), named
+// as the MySQL client's --ssl-mode.
+enum class BackendTlsMode {
+  disabled,         // clear text
+  required,         // TLS, the certificate not checked
+  verify_ca,        // TLS, the certificate must chain to backend_tls.ca
+  verify_identity,  // as verify_ca, and name the backend's host (DNS name or IP address)
+};
+
 struct Backend {
   std::string name;           // [[backends]] name = "replica1"; defaults to "<role><index>",
                               // index = position in [[backends]] (0-based)
@@ -38,6 +47,16 @@ struct Backend {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3306;
   std::uint32_t weight = 1;   // replica selection weight 1..1000 (ignored for the master)
+  std::optional<BackendTlsMode> tls_mode;  // overrides BackendTls::mode for this backend
+};
+
+// [backend_tls]: TLS on the proxy's connections to the backends. Takes effect at start.
+struct BackendTls {
+  BackendTlsMode mode = BackendTlsMode::disabled;  // for every backend without its own tls_mode
+  std::string ca;           // PEM CAs the backends' certificates chain to (verify_*; empty: the
+                            // system's CAs)
+  std::string certificate;  // PEM client certificate for backends that ask for one, with
+  std::string private_key;  // its key (both or neither)
 };
 
 struct User {
@@ -154,6 +173,7 @@ struct Config {
   Routing routing;
   Pool pool;
   Tls tls;
+  BackendTls backend_tls;
   Monitor monitor;
   Metrics metrics;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
@@ -161,6 +181,7 @@ struct Config {
   std::vector<Rule> rules;        // in file order
 
   const Backend* master() const;  // nullptr only in an unvalidated Config
+  BackendTlsMode tls_mode(const Backend& backend) const { return backend.tls_mode.value_or(backend_tls.mode); }
   std::vector<const Backend*> replicas() const;
   const User* find_user(std::string_view name) const;  // exact (case-sensitive) match
   // Whether this user's comment hints are honoured: its own hints, else routing.hints.

@@ -3,8 +3,9 @@
 namespace rwproxy::config {
 
 std::vector<Section> all_sections() {
-  return {proxy_section(),   timeouts_section(), routing_section(), pool_section(),  tls_section(),
-          monitor_section(), metrics_section(),  backends_section(), users_section(), rules_section()};
+  return {proxy_section(),      timeouts_section(), routing_section(),  pool_section(),
+          tls_section(),        backend_tls_section(), monitor_section(), metrics_section(),
+          backends_section(),   users_section(),    rules_section()};
 }
 
 }  // namespace rwproxy::config

@@ -32,6 +32,14 @@ struct Section {
   void (*validate)(const Config& config, Problems& problems);
 };
 
+// [backend_tls] mode and [[backends]] tls_mode.
+inline constexpr Choice<BackendTlsMode> backend_tls_modes[] = {
+    {"disabled", BackendTlsMode::disabled},
+    {"required", BackendTlsMode::required},
+    {"verify_ca", BackendTlsMode::verify_ca},
+    {"verify_identity", BackendTlsMode::verify_identity},
+};
+
 // [routing] consistency and [[rules]] consistency.
 inline constexpr Choice<Consistency> consistency_modes[] = {
     {"window", Consistency::window},
@@ -44,6 +52,7 @@ Section timeouts_section();
 Section routing_section();
 Section pool_section();
 Section tls_section();
+Section backend_tls_section();
 Section monitor_section();
 Section metrics_section();
 Section backends_section();

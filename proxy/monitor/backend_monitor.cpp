@@ -28,9 +28,17 @@ std::uint64_t instance_id(const config::Config& config) {
   return hash >> 1;  // fits a signed BIGINT
 }
 
-ProbeTarget probe_target(const config::Backend& backend, const config::Monitor& monitor) {
-  return ProbeTarget{backend.host, backend.port, monitor.user, monitor.password,
+ProbeTarget probe_target(const config::Backend& backend, const config::Config& config) {
+  const config::Monitor& monitor = config.monitor;
+  ProbeTarget target{backend.host, backend.port, monitor.user, monitor.password,
                      std::chrono::milliseconds(monitor.connect_timeout_ms)};
+  const config::BackendTlsMode mode = config.tls_mode(backend);
+  target.tls = mode != config::BackendTlsMode::disabled;
+  target.verify = mode == config::BackendTlsMode::verify_ca || mode == config::BackendTlsMode::verify_identity;
+  target.ca = config.backend_tls.ca;
+  target.certificate = config.backend_tls.certificate;
+  target.private_key = config.backend_tls.private_key;
+  return target;
 }
 
 }  // namespace
@@ -82,7 +90,7 @@ std::string BackendMonitor::heartbeat_select() const {
 void BackendMonitor::run_master() {
   const config::Monitor& settings = config_.monitor;
   const config::Backend& master = *config_.master();
-  MysqlProbe probe(probe_target(master, settings));
+  MysqlProbe probe(probe_target(master, config_));
   HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
   const auto interval = std::chrono::milliseconds(settings.interval_ms);
   const std::string& table = settings.heartbeat_table;
@@ -139,7 +147,7 @@ void BackendMonitor::run_master() {
 void BackendMonitor::run_replica(std::size_t index) {
   const config::Monitor& settings = config_.monitor;
   const config::Backend& replica = *config_.replicas()[index];
-  MysqlProbe probe(probe_target(replica, settings));
+  MysqlProbe probe(probe_target(replica, config_));
   HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
   const auto interval = std::chrono::milliseconds(settings.interval_ms);
   const std::string select = heartbeat_select();

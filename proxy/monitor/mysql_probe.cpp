@@ -60,6 +60,17 @@ bool MysqlProbe::connect() {
   my_bool no = 0;
   mysql_optionsv(mysql_, MYSQL_OPT_RECONNECT, &no);
   mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (target_.tls) {
+    my_bool enforce = 1;
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    my_bool verify = target_.verify ? 1 : 0;
+    mysql_optionsv(mysql_, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    if (!target_.ca.empty()) mysql_optionsv(mysql_, MYSQL_OPT_SSL_CA, target_.ca.c_str());
+    if (!target_.certificate.empty()) {
+      mysql_optionsv(mysql_, MYSQL_OPT_SSL_CERT, target_.certificate.c_str());
+      mysql_optionsv(mysql_, MYSQL_OPT_SSL_KEY, target_.private_key.c_str());
+    }
+  }
   if (!mysql_real_connect(mysql_, target_.host.c_str(), target_.user.c_str(), target_.password.c_str(), nullptr,
                           target_.port, nullptr, 0)) {
     fail();

@@ -19,6 +19,13 @@ struct ProbeTarget {
   std::string user;
   std::string password;
   std::chrono::milliseconds timeout{1000};
+  // TLS as [backend_tls] says for this backend. Connector/C checks the chain and the host name
+  // together: both verify modes verify both here.
+  bool tls = false;
+  bool verify = false;
+  std::string ca;           // empty: the system's CAs
+  std::string certificate;  // client certificate and key, if configured
+  std::string private_key;
 };
 
 // One row of SHOW ALL SLAVES STATUS, the columns the monitor uses.

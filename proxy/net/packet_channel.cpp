@@ -89,6 +89,19 @@ awaitable<void> PacketChannel::start_tls(std::shared_ptr<boost::asio::ssl::conte
   ec = io;
 }
 
+awaitable<void> PacketChannel::start_tls_client(std::shared_ptr<boost::asio::ssl::context> context, std::string host,
+                                                bool verify_host, std::error_code& ec) {
+  tls_ = std::make_unique<TlsStream>(socket_, std::move(context));
+  error_code io;
+  co_await tls_->client_handshake(host, verify_host, io);
+  ec = io;
+}
+
+awaitable<std::size_t> PacketChannel::read_some(asio::mutable_buffer buffer, error_code& ec) {
+  if (tls_) co_return co_await tls_->read_some(buffer, ec);
+  co_return co_await socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
+}
+
 std::string PacketChannel::tls_description() const { return tls_ ? tls_->description() : std::string(); }
 
 std::size_t PacketChannel::write_now(std::string_view bytes, error_code& io) {

@@ -37,6 +37,11 @@ class PacketChannel {
 
   // Runs the server side of a TLS handshake; from then on every read and write goes through TLS.
   awaitable<void> start_tls(std::shared_ptr<boost::asio::ssl::context> context, std::error_code& ec);
+  // The client side (towards a backend); see TlsStream::client_handshake.
+  awaitable<void> start_tls_client(std::shared_ptr<boost::asio::ssl::context> context, std::string host,
+                                   bool verify_host, std::error_code& ec);
+  // Raw bytes as they arrive (through TLS when it runs): for relaying responses.
+  awaitable<std::size_t> read_some(asio::mutable_buffer buffer, error_code& ec);
   bool tls() const { return tls_ != nullptr; }
   // The protocol and cipher in use ("TLSv1.3 TLS_AES_256_GCM_SHA384"), empty without TLS.
   std::string tls_description() const;

@@ -84,4 +84,72 @@ std::shared_ptr<asio::ssl::context> make_server_tls_context(const config::Tls& t
   return context;
 }
 
+std::shared_ptr<asio::ssl::context> BackendTlsContexts::for_mode(config::BackendTlsMode mode) const {
+  switch (mode) {
+    case config::BackendTlsMode::disabled: return nullptr;
+    case config::BackendTlsMode::required: return unverified;
+    case config::BackendTlsMode::verify_ca:
+    case config::BackendTlsMode::verify_identity: return verified;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::shared_ptr<asio::ssl::context> make_client_context(const config::BackendTls& tls, bool verify,
+                                                        std::vector<config::ConfigProblem>& problems) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  error_code ec;
+  if (verify) {
+    if (tls.ca.empty()) {
+      context->set_default_verify_paths(ec);
+    } else if (readable_file(tls.ca, "backend_tls.ca", problems)) {
+      context->load_verify_file(tls.ca, ec);
+      if (ec) {
+        problems.push_back({"backend_tls.ca", fmt::format("cannot use \"{}\" as PEM CA certificates: {}", tls.ca,
+                                                          openssl_reason(ec)), {}});
+      }
+    }
+    context->set_verify_mode(asio::ssl::verify_peer, ec);
+  } else {
+    context->set_verify_mode(asio::ssl::verify_none, ec);
+  }
+  if (!tls.certificate.empty() && readable_file(tls.certificate, "backend_tls.certificate", problems) &&
+      readable_file(tls.private_key, "backend_tls.private_key", problems)) {
+    context->use_certificate_chain_file(tls.certificate, ec);
+    if (ec) {
+      problems.push_back({"backend_tls.certificate", fmt::format("cannot use \"{}\" as a PEM certificate chain: {}",
+                                                                 tls.certificate, openssl_reason(ec)), {}});
+    }
+    context->use_private_key_file(tls.private_key, asio::ssl::context::pem, ec);
+    if (ec) {
+      problems.push_back({"backend_tls.private_key", fmt::format("cannot use \"{}\" as the certificate's key: {}",
+                                                                 tls.private_key, openssl_reason(ec)), {}});
+    }
+  }
+  return context;
+}
+
+}  // namespace
+
+BackendTlsContexts make_backend_tls_contexts(const config::Config& config,
+                                             std::vector<config::ConfigProblem>& problems) {
+  bool verified = false;
+  bool unverified = false;
+  for (const config::Backend& backend : config.backends) {
+    const config::BackendTlsMode mode = config.tls_mode(backend);
+    verified |= mode == config::BackendTlsMode::verify_ca || mode == config::BackendTlsMode::verify_identity;
+    unverified |= mode == config::BackendTlsMode::required;
+  }
+  BackendTlsContexts contexts;
+  const std::size_t before = problems.size();
+  if (verified) contexts.verified = make_client_context(config.backend_tls, true, problems);
+  if (unverified && problems.size() == before) contexts.unverified = make_client_context(config.backend_tls, false, problems);
+  if (problems.size() != before) return {};
+  return contexts;
+}
+
 }  // namespace rwproxy::net

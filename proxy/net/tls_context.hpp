@@ -20,4 +20,18 @@ namespace rwproxy::net {
 std::shared_ptr<boost::asio::ssl::context> make_server_tls_context(const config::Tls& tls,
                                                                   std::vector<config::ConfigProblem>& problems);
 
+// The TLS contexts of the proxy's connections to backends ([backend_tls]), made at start for the
+// modes some backend uses: `verified` checks the chain against backend_tls.ca (or the system's
+// CAs), `unverified` does not ("required").
+struct BackendTlsContexts {
+  std::shared_ptr<boost::asio::ssl::context> verified;
+  std::shared_ptr<boost::asio::ssl::context> unverified;
+
+  // The context for `mode`; nullptr for disabled.
+  std::shared_ptr<boost::asio::ssl::context> for_mode(config::BackendTlsMode mode) const;
+};
+
+BackendTlsContexts make_backend_tls_contexts(const config::Config& config,
+                                             std::vector<config::ConfigProblem>& problems);
+
 }  // namespace rwproxy::net

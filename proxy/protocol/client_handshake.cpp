@@ -1,5 +1,6 @@
 #include "proxy/protocol/client_handshake.hpp"
 
+#include "proxy/protocol/bytes.hpp"
 #include "proxy/protocol/constants.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 
@@ -40,9 +41,34 @@ ClientHandshake::Action ClientHandshake::on_greeting(Bytes payload, std::uint8_t
   if (settings_.database.empty()) negotiated_ &= ~capability::connect_with_db;
   else negotiated_ |= capability::connect_with_db;
   if (!(greeting_.capabilities & capability::connect_attrs)) negotiated_ &= ~capability::connect_attrs;
+  state_ = State::auth_result;
+  if (settings_.tls) {
+    if (!(greeting_.capabilities & capability::ssl)) {
+      return fail(proxy_error::backend_handshake, "Backend does not offer TLS, which the proxy's backend_tls mode requires");
+    }
+    // The SSL request: the response's first 32 bytes, with CLIENT_SSL and nothing after.
+    std::string body;
+    Writer w(body);
+    w.u32(negotiated_ | capability::ssl);
+    w.u32(settings_.max_packet_size);
+    w.u8(settings_.collation ? settings_.collation : greeting_.collation);
+    body.append(23, '\0');
+    append_frames(output, body, static_cast<std::uint8_t>(seq + 1));
+    response_sequence_ = static_cast<std::uint8_t>(seq + 2);
+    return Action::start_tls;
+  }
+  append_response(output, static_cast<std::uint8_t>(seq + 1));
+  return Action::send;
+}
 
+void ClientHandshake::response_after_tls(std::string& output) {
+  output.clear();
+  append_response(output, response_sequence_);
+}
+
+void ClientHandshake::append_response(std::string& output, std::uint8_t seq) const {
   HandshakeResponse response;
-  response.capabilities = negotiated_;
+  response.capabilities = negotiated_ | (settings_.tls ? capability::ssl : 0u);
   response.max_packet_size = settings_.max_packet_size;
   response.collation = settings_.collation ? settings_.collation : greeting_.collation;
   response.username = settings_.user;
@@ -54,9 +80,7 @@ ClientHandshake::Action ClientHandshake::on_greeting(Bytes payload, std::uint8_t
   response.attributes = settings_.attributes;
   std::string body;
   response.serialize(body);
-  append_frames(output, body, static_cast<std::uint8_t>(seq + 1));
-  state_ = State::auth_result;
-  return Action::send;
+  append_frames(output, body, seq);
 }
 
 ClientHandshake::Action ClientHandshake::on_auth_result(Bytes payload, std::uint8_t seq, std::string& output) {

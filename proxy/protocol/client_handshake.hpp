@@ -1,5 +1,5 @@
 // The proxy logging in to a backend, as a state machine without I/O:
-// greeting → HandshakeResponse41 → (AuthSwitchRequest → token) → OK or ERR.
+// greeting → [SSL request → TLS] → HandshakeResponse41 → (AuthSwitchRequest → token) → OK or ERR.
 #pragma once
 
 #include <cstdint>
@@ -23,18 +23,24 @@ class ClientHandshake {
     std::uint32_t capabilities = 0;    // wanted; intersected with the server's
     std::uint32_t max_packet_size = 1u << 30;
     std::vector<std::pair<std::string, std::string>> attributes;
+    bool tls = false;                  // ask for TLS (the backend must offer it)
   };
 
   enum class Action {
-    send,     // send `output` and read the next server packet
-    done,     // logged in
-    failed,   // `error()` tells why
+    send,       // send `output` and read the next server packet
+    done,       // logged in
+    failed,     // `error()` tells why
+    start_tls,  // send `output` (the SSL request), run the TLS handshake as the client, then
+                // send what response_after_tls() gives and read the next server packet
   };
 
   explicit ClientHandshake(Settings settings) : settings_(std::move(settings)) {}
 
   // Feed each server packet with its sequence id; `output` gets a full frame to send.
   Action on_packet(Bytes payload, std::uint8_t sequence_id, std::string& output);
+
+  // After start_tls and the TLS handshake: the login response (a full frame) to send over TLS.
+  void response_after_tls(std::string& output);
 
   const InitialHandshake& server_greeting() const { return greeting_; }
   std::uint32_t capabilities() const { return negotiated_; }
@@ -47,6 +53,7 @@ class ClientHandshake {
   Action on_auth_result(Bytes payload, std::uint8_t seq, std::string& output);
   Action fail(std::uint16_t code, std::string message);
   std::string token_for(std::string_view scramble) const;
+  void append_response(std::string& output, std::uint8_t seq) const;
 
   Settings settings_;
   State state_ = State::greeting;
@@ -54,6 +61,7 @@ class ClientHandshake {
   std::uint32_t negotiated_ = 0;
   ErrPacket error_;
   bool switched_ = false;
+  std::uint8_t response_sequence_ = 0;  // of the login response sent after TLS
 };
 
 }  // namespace rwproxy::protocol

@@ -22,6 +22,13 @@ session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> con
   return settings;
 }
 
+net::BackendTlsContexts initial_backend_tls(const config::Config& config, Logger& logger) {
+  std::vector<config::ConfigProblem> problems;  // main() refused to start with any
+  auto contexts = net::make_backend_tls_contexts(config, problems);
+  if (!problems.empty()) logger.error("[backend_tls]: {}", config::format_problems(problems));
+  return contexts;
+}
+
 session::ReloadableSettings initial_settings(const config::Config& config, Logger& logger) {
   std::vector<config::ConfigProblem> problems;  // main() refused to start with any
   auto settings = reloadable(std::make_shared<const config::Config>(config), problems);
@@ -40,6 +47,7 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       live_(initial_settings(config, logger)),
       health_(config),
       rsa_keys_(config.proxy.caching_sha2_password_private_key_path),
+      backend_tls_(initial_backend_tls(config, logger)),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
       metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {
@@ -162,8 +170,9 @@ int ProxyServer::run() {
 awaitable<void> ProxyServer::accept_loop() {
   for (;;) {
     Worker& worker = workers_.next();
-    session::SessionContext context{config_, logger_, live_, counters_, health_, rsa_keys_,
-                                    metrics_.worker(worker.index()), worker.resources()};
+    session::SessionContext context{config_, logger_,     live_,
+                                    counters_, health_,     rsa_keys_,
+                                    backend_tls_, metrics_.worker(worker.index()), worker.resources()};
     error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {

@@ -51,6 +51,7 @@ class ProxyServer : public metrics::ScrapeSource {
   session::ConnectionCounters counters_;
   backend::ReplicaHealth health_;
   protocol::RsaKeyPair rsa_keys_;
+  net::BackendTlsContexts backend_tls_;
   monitor::BackendMonitor monitor_;
   // The workers (and the sessions on them) outlive the main context: the acceptor's pending
   // operation holds a socket bound to a worker's io_context, so it must be destroyed first.

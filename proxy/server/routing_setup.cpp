@@ -75,9 +75,14 @@ std::vector<std::string> sections_needing_restart(const config::Config& running,
   for (std::size_t i = 0; !backends_changed && i < a.backends.size(); ++i) {
     const auto& x = a.backends[i];
     const auto& y = b.backends[i];
-    backends_changed = x.name != y.name || x.role != y.role || x.host != y.host || x.port != y.port || x.weight != y.weight;
+    backends_changed = x.name != y.name || x.role != y.role || x.host != y.host || x.port != y.port ||
+                       x.weight != y.weight || x.tls_mode != y.tls_mode;
   }
   if (backends_changed) out.emplace_back("[[backends]]");
+  if (a.backend_tls.mode != b.backend_tls.mode || a.backend_tls.ca != b.backend_tls.ca ||
+      a.backend_tls.certificate != b.backend_tls.certificate || a.backend_tls.private_key != b.backend_tls.private_key) {
+    out.emplace_back("[backend_tls]");
+  }
   if (a.routing.max_replica_lag_ms != b.routing.max_replica_lag_ms ||
       a.routing.readmit_replica_lag_ms != b.routing.readmit_replica_lag_ms ||
       a.routing.replica_retry_interval_ms != b.routing.replica_retry_interval_ms) {

@@ -16,7 +16,7 @@ BackendDispatcher::BackendDispatcher(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      backends_(context.config, context.metrics, &context.worker.pools),
+      backends_(context.config, context.backend_tls, context.metrics, &context.worker.pools),
       relay_(context.worker.relay_buffers) {}
 
 void BackendDispatcher::start(const protocol::ClientHandshake::Settings& login, bool multiplexing,

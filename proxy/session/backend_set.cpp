@@ -33,7 +33,9 @@ bool is_prefix(const std::vector<std::string>& applied, const std::vector<Replay
 
 backend::BackendAddress BackendSet::address(BackendRef ref) const {
   const config::Backend* b = ref.replica ? config_.replicas()[*ref.replica] : config_.master();
-  return backend::BackendAddress{b->name, b->host, b->port};
+  const config::BackendTlsMode mode = config_.tls_mode(*b);
+  return backend::BackendAddress{b->name, b->host, b->port, tls_.for_mode(mode),
+                                 mode == config::BackendTlsMode::verify_identity};
 }
 
 void BackendSet::start(const protocol::ClientHandshake::Settings& login, bool multiplexing) {

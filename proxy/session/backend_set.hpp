@@ -15,6 +15,7 @@
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/backend/connection_pool.hpp"
+#include "proxy/net/tls_context.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/protocol/constants.hpp"
 #include "proxy/session/session_state.hpp"
@@ -36,8 +37,9 @@ class BackendSet {
   };
 
   // `pools`: this worker's pools, or null when no session multiplexes.
-  BackendSet(const config::Config& config, metrics::WorkerCounters& metrics, backend::BackendPools* pools)
-      : config_(config), metrics_(metrics), pools_(pools), replicas_(config.replicas().size()) {}
+  BackendSet(const config::Config& config, const net::BackendTlsContexts& tls, metrics::WorkerCounters& metrics,
+             backend::BackendPools* pools)
+      : config_(config), tls_(tls), metrics_(metrics), pools_(pools), replicas_(config.replicas().size()) {}
   ~BackendSet();
   BackendSet(const BackendSet&) = delete;
   BackendSet& operator=(const BackendSet&) = delete;
@@ -105,6 +107,7 @@ class BackendSet {
                                       const SessionState& state, SyncPlan plan);
 
   const config::Config& config_;
+  const net::BackendTlsContexts& tls_;
   metrics::WorkerCounters& metrics_;
   backend::BackendPools* pools_;
   bool pooled_ = false;

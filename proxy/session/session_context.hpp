@@ -7,6 +7,7 @@
 #include "metrics/worker_counters.hpp"
 #include "proxy/backend/connection_pool.hpp"
 #include "proxy/net/buffer_pool.hpp"
+#include "proxy/net/tls_context.hpp"
 #include "proxy/backend/replica_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/protocol/caching_sha2.hpp"
@@ -39,6 +40,7 @@ struct SessionContext {
   ConnectionCounters& counters;
   backend::ReplicaHealth& health;
   protocol::RsaKeyPair& rsa_keys;    // caching_sha2_password without TLS
+  const net::BackendTlsContexts& backend_tls;  // [backend_tls], made at start
   metrics::WorkerCounters& metrics;  // this session's worker's counters
   WorkerResources& worker;           // this session's worker's pools
 };

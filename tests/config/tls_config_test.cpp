@@ -67,5 +67,33 @@ TEST(TlsConfigTest, RequireTlsWithoutTlsCouldNeverLogIn) {
   EXPECT_PROBLEM(result, "users[0].require_tls", "TLS is off");
 }
 
+TEST(BackendTlsConfigTest, DisabledByDefault) {
+  const LoadResult result = load_with_minimal("");
+  ASSERT_TRUE(result.ok()) << testing::describe(result);
+  EXPECT_EQ(result.config->backend_tls.mode, BackendTlsMode::disabled);
+  EXPECT_EQ(result.config->tls_mode(*result.config->master()), BackendTlsMode::disabled);
+}
+
+TEST(BackendTlsConfigTest, DefaultModeAndAPerBackendOverride) {
+  const LoadResult result = load(
+      "[backend_tls]\nmode = \"verify_identity\"\nca = \"/etc/rwproxy/db-ca.pem\"\n"
+      "certificate = \"/etc/rwproxy/client.pem\"\nprivate_key = \"/etc/rwproxy/client-key.pem\"\n"
+      "[[backends]]\nrole = \"master\"\nport = 3306\n"
+      "[[backends]]\nrole = \"replica\"\nport = 3307\ntls_mode = \"disabled\"\n"
+      "[[users]]\nname = \"app\"\npassword = \"x\"\n");
+  ASSERT_TRUE(result.ok()) << testing::describe(result);
+  const Config& config = *result.config;
+  EXPECT_EQ(config.backend_tls.ca, "/etc/rwproxy/db-ca.pem");
+  EXPECT_EQ(config.tls_mode(*config.master()), BackendTlsMode::verify_identity);
+  EXPECT_EQ(config.tls_mode(*config.replicas()[0]), BackendTlsMode::disabled);
+}
+
+TEST(BackendTlsConfigTest, UnknownModeAndHalfAClientCertificate) {
+  const LoadResult result =
+      load_with_minimal("[backend_tls]\nmode = \"preferred\"\ncertificate = \"/etc/rwproxy/client.pem\"\n");
+  EXPECT_PROBLEM(result, "backend_tls.mode", "verify_identity");
+  EXPECT_PROBLEM(result, "backend_tls.private_key", "set both backend_tls.certificate and backend_tls.private_key");
+}
+
 }  // namespace
 }  // namespace rwproxy::config

@@ -10,7 +10,8 @@ A [metrics] section may exist only in docker/rwproxy.toml while the example has 
 example's [tls] is left out of docker/rwproxy.toml: it names certificate files of the local
 topology (scripts/topology.sh makes a throwaway CA), and a container gets TLS from the operator's
 own files, mounted with a config that names them (docker/README.md); so does
-proxy.caching_sha2_password_private_key_path.
+proxy.caching_sha2_password_private_key_path. [backend_tls] and [[backends]] tls_mode are left
+out too: the compose stack's MariaDB servers run without TLS.
 
 usage: check_proxy_config.py --example config/rwproxy.toml --docker docker/rwproxy.toml
 """
@@ -63,6 +64,9 @@ def main():
             continue  # TLS needs the operator's certificate files
         if key == "proxy.caching_sha2_password_private_key_path":
             continue  # a key file of the operator's (without it the container generates one)
+        if (key.startswith("backend_tls.") and "backend_tls" not in docker_doc) or \
+                (key.startswith("backends[") and key.endswith("].tls_mode")):
+            continue  # the compose stack's MariaDB servers run without TLS
         problems.append(f"{key} is in {args.example} but not in {args.docker}")
     for key in sorted(set(docker) - set(example)):
         if key.startswith("metrics.") and "metrics" not in example_doc:

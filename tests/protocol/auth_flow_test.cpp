@@ -594,6 +594,42 @@ TEST(BackendLoginTest, ResponseBytesToAMariaDbGreeting) {
   EXPECT_EQ(client.server_greeting().server_version, "5.5.5-10.11.6-MariaDB-0+deb12u1");
 }
 
+TEST(BackendLoginTest, TlsSendsTheSslRequestThenTheResponseOverTls) {
+  const std::string scramble = "Xq#9,Ry(5/LtX{]gvzN~";
+  // As above, with CLIENT_SSL offered (0xfffe in the lower flags).
+  const std::string greeting = unhex("0a") + "5.5.5-10.11.6-MariaDB-0+deb12u1" + kNul + unhex("1f 00 00 00") +
+                               "Xq#9,Ry(" + kNul + unhex("fe ff 2d 02 00 ff 81 15 00 00 00 00 00 00 1d 00 00 00") +
+                               "5/LtX{]gvzN~" + kNul + "mysql_native_password" + kNul;
+  ClientHandshake::Settings s = login_as("app", "s3cret");
+  s.attributes.clear();
+  s.tls = true;
+  ClientHandshake client(s);
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(greeting), 0, out), ClientHandshake::Action::start_tls);
+  // The SSL request: the response's fixed 32 bytes with CLIENT_SSL (0x0800), sequence 1.
+  EXPECT_EQ(hex(out), hex(frame(1, unhex("8c ae bf 01  00 00 00 40  2d") + std::string(23, '\0'))));
+  client.response_after_tls(out);
+  const std::string expected = unhex("8c ae bf 01  00 00 00 40  2d") + std::string(23, '\0') + "app" + kNul +
+                               unhex("14") + native_password_token(sha1("s3cret"), scramble) + "shop" + kNul +
+                               "mysql_native_password" + kNul + unhex("00");
+  EXPECT_EQ(hex(out), hex(frame(2, expected)));
+  EXPECT_EQ(client.capabilities(), 0x01bfa68cu);  // TLS is the connection's, not a session capability
+  std::string none;
+  EXPECT_EQ(client.on_packet(as_bytes(unhex("00 00 00 02 00 00 00")), 3, none), ClientHandshake::Action::done);
+}
+
+TEST(BackendLoginTest, TlsWantedButNotOfferedFails) {
+  const std::string greeting = unhex("0a") + "5.5.5-10.11.6-MariaDB-0+deb12u1" + kNul + unhex("1f 00 00 00") +
+                               "Xq#9,Ry(" + kNul + unhex("fe f7 2d 02 00 ff 81 15 00 00 00 00 00 00 1d 00 00 00") +
+                               "5/LtX{]gvzN~" + kNul + "mysql_native_password" + kNul;
+  ClientHandshake::Settings s = login_as("app", "s3cret");
+  s.tls = true;
+  ClientHandshake client(s);
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(greeting), 0, out), ClientHandshake::Action::failed);
+  EXPECT_NE(client.error().message.find("does not offer TLS"), std::string::npos) << client.error().message;
+}
+
 TEST(BackendLoginTest, MySql8DefaultPluginThenSwitchToNative) {
   const std::string greeting = unhex("0a") + "8.0.36" + kNul + unhex("08 00 00 00") + "abcdefgh" + kNul +
                                unhex("ff f7 ff 02 00 ff df 15 00 00 00 00 00 00 00 00 00 00") + "ijklmnopqrst" +
