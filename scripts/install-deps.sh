@@ -12,6 +12,8 @@ readonly PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench haproxy prometheus python3-yaml python3 python3-pymysql curl procps
   util-linux iproute2
+  php-cli php-mysql python3-mysqldb libmariadb-java default-jdk-headless nodejs npm
+  golang-go golang-github-go-sql-driver-mysql-dev
   clang libclang-rt-14-dev
 )
 
