@@ -59,6 +59,41 @@ std::string xor_with_nonce(std::string_view data, std::string_view nonce) {
   return out;
 }
 
+namespace {
+
+std::optional<std::string> oaep_encrypt(EVP_PKEY* key, std::string_view plaintext) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
+  std::optional<std::string> out;
+  std::size_t size = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
+  if (ctx && EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
+      EVP_PKEY_encrypt(ctx, nullptr, &size, in, plaintext.size()) == 1) {
+    std::string cipher(size, '\0');
+    if (EVP_PKEY_encrypt(ctx, reinterpret_cast<unsigned char*>(cipher.data()), &size, in, plaintext.size()) == 1) {
+      cipher.resize(size);
+      out = std::move(cipher);
+    }
+  }
+  if (!out) ERR_clear_error();
+  EVP_PKEY_CTX_free(ctx);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> rsa_encrypt_with_public_key(std::string_view public_key_pem, std::string_view plaintext) {
+  BIO* bio = BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);  // "BEGIN PUBLIC KEY", as MySQL sends
+  BIO_free(bio);
+  if (!key) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  auto out = oaep_encrypt(key, plaintext);
+  EVP_PKEY_free(key);
+  return out;
+}
+
 struct RsaKeyPair::Key {
   EVP_PKEY* pkey = nullptr;
   ~Key() { EVP_PKEY_free(pkey); }
@@ -127,21 +162,7 @@ std::optional<std::string> RsaKeyPair::decrypt(std::string_view ciphertext) {
 std::optional<std::string> RsaKeyPair::encrypt(std::string_view plaintext) {
   std::lock_guard lock(mutex_);
   if (load_locked()) return std::nullopt;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key_->pkey, nullptr);
-  std::optional<std::string> out;
-  std::size_t size = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
-  if (ctx && EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
-      EVP_PKEY_encrypt(ctx, nullptr, &size, in, plaintext.size()) == 1) {
-    std::string cipher(size, '\0');
-    if (EVP_PKEY_encrypt(ctx, reinterpret_cast<unsigned char*>(cipher.data()), &size, in, plaintext.size()) == 1) {
-      cipher.resize(size);
-      out = std::move(cipher);
-    }
-  }
-  if (!out) ERR_clear_error();
-  EVP_PKEY_CTX_free(ctx);
-  return out;
+  return oaep_encrypt(key_->pkey, plaintext);
 }
 
 }  // namespace rwproxy::protocol

@@ -38,6 +38,10 @@ bool verify_caching_sha2_token(std::string_view token, std::string_view nonce, c
 // "password\0" XOR the nonce repeated: what the client RSA-encrypts (and what decryption gives back).
 std::string xor_with_nonce(std::string_view data, std::string_view nonce);
 
+// RSA-OAEP encryption with a PEM public key ("BEGIN PUBLIC KEY"), as a client does
+// with the key a server sent; nullopt if the key cannot be read.
+std::optional<std::string> rsa_encrypt_with_public_key(std::string_view public_key_pem, std::string_view plaintext);
+
 // An RSA key pair for the clear-text full authentication: loaded from a PEM private key, or
 // generated (2048 bits) the first time it is needed. Thread-safe; shared by every session.
 class RsaKeyPair {

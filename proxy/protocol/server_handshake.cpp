@@ -127,6 +127,7 @@ ServerHandshake::Action ServerHandshake::accept(std::optional<Sha1Digest> stage1
   state_ = State::finished;
   if (credential_->require_tls && !tls_) return deny_clear_text(seq, output);
   client_.stage1 = stage1;
+  client_.password = credential_->password;
   ok_sequence_ = static_cast<std::uint8_t>(seq + 1);
   return Action::send_and_done;
 }

@@ -27,6 +27,7 @@ struct StoredCredential {
   // path, and SHA1(password) for the backends' mysql_native_password login.
   std::optional<Sha256Digest> sha2_hash;
   std::optional<Sha1Digest> stage1;
+  std::optional<std::string> password;  // the clear text, for caching_sha2_password backends
 };
 
 // Result of checking a mysql_native_password token against what the proxy knows of the user.
@@ -56,6 +57,7 @@ struct AuthenticatedClient {
   std::uint32_t max_packet_size = 0;
   std::vector<std::pair<std::string, std::string>> attributes;
   std::optional<Sha1Digest> stage1;  // SHA1(password); empty when the password is empty
+  std::optional<std::string> password;  // clear text when configured (caching_sha2_password backends)
   bool tls = false;                  // logged in over TLS (capabilities never include ssl: that
                                      // was this connection's business, not the backends')
 };

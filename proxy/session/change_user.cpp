@@ -45,6 +45,7 @@ awaitable<bool> ClientSession::change_user(const protocol::Packet& packet) {
   co_await executor_.close();
   identity_.user = request.username;
   identity_.stage1 = check.stage1;
+  identity_.password = credential->password;
   identity_.database = request.database;
   if (request.collation != 0) identity_.collation = static_cast<std::uint8_t>(request.collation & 0xff);
   if (!request.attributes.empty()) identity_.attributes = std::move(request.attributes);

@@ -44,7 +44,8 @@ std::uint32_t ClientSession::offered_capabilities() {
          capability::local_files | capability::ignore_space | capability::protocol_41 | capability::interactive |
          capability::transactions | capability::secure_connection | capability::multi_statements |
          capability::multi_results | capability::ps_multi_results | capability::plugin_auth |
-         capability::connect_attrs | capability::plugin_auth_lenenc_data | capability::session_track;
+         capability::connect_attrs | capability::plugin_auth_lenenc_data | capability::session_track |
+         capability::deprecate_eof;
 }
 
 ClientSession::ClientSession(tcp::socket socket, SessionContext context)
@@ -118,6 +119,7 @@ protocol::ClientHandshake::Settings ClientSession::backend_login() const {
   protocol::ClientHandshake::Settings settings;
   settings.user = identity_.user;
   settings.stage1 = identity_.stage1;
+  settings.password = identity_.password;
   settings.database = identity_.database;
   settings.collation = identity_.collation;
   settings.capabilities = identity_.capabilities;

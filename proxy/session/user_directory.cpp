@@ -16,6 +16,7 @@ UserDirectory::UserDirectory(const config::Config& config) {
         credential.sha2_hash = protocol::caching_sha2_hash(*user.password);
         credential.stage1 = protocol::sha1(*user.password);
       }
+      credential.password = *user.password;
     } else if (user.password_hash) {
       auto hash = config::parse_native_password_hash(*user.password_hash);
       if (!hash) continue;  // rejected by config validation already

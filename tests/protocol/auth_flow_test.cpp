@@ -651,6 +651,84 @@ TEST(BackendLoginTest, MySql8DefaultPluginThenSwitchToNative) {
   EXPECT_EQ(client.on_packet(as_bytes(unhex("00 00 00 02 00 00 00")), 4, out), ClientHandshake::Action::done);
 }
 
+// A MySQL 8.0 greeting (constructed after the protocol documentation: no MySQL 8 server can run
+// here) whose default plugin is caching_sha2_password, with the nonce "abcdefgh" + "ijklmnopqrst".
+const std::string kMySql8Greeting = unhex("0a") + "8.0.36" + kNul + unhex("08 00 00 00") + "abcdefgh" + kNul +
+                                    unhex("ff f7 ff 02 00 ff df 15 00 00 00 00 00 00 00 00 00 00") +
+                                    "ijklmnopqrst" + kNul + "caching_sha2_password" + kNul;
+const std::string kMySql8Nonce = "abcdefghijklmnopqrst";
+
+ClientHandshake::Settings with_password(std::string password) {
+  ClientHandshake::Settings s = login_as("app", password);
+  s.password = std::move(password);
+  return s;
+}
+
+TEST(BackendLoginTest, CachingSha2FastPathWithTheClearTextPassword) {
+  ClientHandshake client(with_password("s3cret"));
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(kMySql8Greeting), 0, out), ClientHandshake::Action::send);
+  HandshakeResponse response;
+  ASSERT_FALSE(HandshakeResponse::deserialize(as_bytes(one_packet(out).payload), response));
+  EXPECT_EQ(response.auth_plugin, "caching_sha2_password");
+  EXPECT_EQ(hex(response.auth_response), hex(caching_sha2_token("s3cret", kMySql8Nonce)));
+  ASSERT_EQ(client.on_packet(as_bytes(unhex("01 03")), 2, out), ClientHandshake::Action::send);  // fast_auth_success
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(client.on_packet(as_bytes(unhex("00 00 00 02 00 00 00")), 3, out), ClientHandshake::Action::done);
+}
+
+TEST(BackendLoginTest, CachingSha2FullAuthenticationWithTheServersRsaKey) {
+  RsaKeyPair server_keys;  // the backend's key pair
+  ClientHandshake client(with_password("s3cret"));
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(kMySql8Greeting), 0, out), ClientHandshake::Action::send);
+  ASSERT_EQ(client.on_packet(as_bytes(unhex("01 04")), 2, out), ClientHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(3, unhex("02"))));  // request the public key
+  ASSERT_EQ(client.on_packet(as_bytes("\x01" + server_keys.public_key_pem()), 4, out), ClientHandshake::Action::send);
+  Packet encrypted = one_packet(out);
+  EXPECT_EQ(encrypted.sequence_id, 5);
+  auto plain = server_keys.decrypt(encrypted.payload);
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(xor_with_nonce(*plain, kMySql8Nonce), std::string("s3cret\0", 7));
+  EXPECT_EQ(client.on_packet(as_bytes(unhex("00 00 00 02 00 00 00")), 6, out), ClientHandshake::Action::done);
+}
+
+TEST(BackendLoginTest, CachingSha2FullAuthenticationOverTlsSendsThePassword) {
+  ClientHandshake::Settings s = with_password("s3cret");
+  s.tls = true;
+  ClientHandshake client(s);
+  std::string greeting_with_ssl = kMySql8Greeting;
+  greeting_with_ssl[greeting_with_ssl.find("ijklmnopqrst") - 17] = '\xff';  // flags 0xf7ff -> 0xffff: CLIENT_SSL
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(greeting_with_ssl), 0, out), ClientHandshake::Action::start_tls);
+  client.response_after_tls(out);
+  ASSERT_EQ(client.on_packet(as_bytes(unhex("01 04")), 3, out), ClientHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(4, std::string("s3cret\0", 7))));
+}
+
+TEST(BackendLoginTest, SwitchToCachingSha2UsesTheNewNonce) {
+  ClientHandshake client(with_password("s3cret"));
+  const std::string mariadb_like = unhex("0a") + "8.0.36" + kNul + unhex("08 00 00 00") + "abcdefgh" + kNul +
+                                   unhex("ff f7 ff 02 00 ff df 15 00 00 00 00 00 00 00 00 00 00") +
+                                   "ijklmnopqrst" + kNul + "mysql_native_password" + kNul;
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(mariadb_like), 0, out), ClientHandshake::Action::send);
+  const std::string new_nonce = "ZYXWVUTSRQPONMLKJIHG";
+  const std::string sw = unhex("fe") + "caching_sha2_password" + kNul + new_nonce + kNul;
+  ASSERT_EQ(client.on_packet(as_bytes(sw), 2, out), ClientHandshake::Action::send);
+  EXPECT_EQ(hex(out), hex(frame(3, caching_sha2_token("s3cret", new_nonce))));
+}
+
+TEST(BackendLoginTest, SwitchToCachingSha2WithoutAClearTextPasswordFails) {
+  ClientHandshake client(login_as("app", "s3cret"));  // only SHA1(password) known
+  std::string out;
+  ASSERT_EQ(client.on_packet(as_bytes(kMySql8Greeting), 0, out), ClientHandshake::Action::send);
+  const std::string sw = unhex("fe") + "caching_sha2_password" + kNul + kMySql8Nonce + kNul;
+  EXPECT_EQ(client.on_packet(as_bytes(sw), 2, out), ClientHandshake::Action::failed);
+  EXPECT_EQ(client.error().error_code, 1251);
+  EXPECT_NE(client.error().message.find("clear-text password"), std::string::npos) << client.error().message;
+}
+
 TEST(BackendLoginTest, UnsupportedPluginFails) {
   ServerHandshake backend(server_settings(kBackendScramble), users());
   ClientHandshake client(login_as("app", "s3cret"));
