@@ -144,11 +144,21 @@ prepare_data() {
 run_once() {  # run_once TARGET SECONDS LOG
   local target=$1 seconds=$2 log_file=$3 qps queries pid before after
   local -a tls=()
-  [[ $target == rwproxy_tls ]] && tls=(--mysql-ssl=on)
+  local dir=.
+  if [[ $target == rwproxy_tls ]]; then
+    # sysbench's --mysql-ssl=on reads cacert.pem, client-cert.pem and client-key.pem from its
+    # working directory: the topology's test CA and client certificate.
+    tls=(--mysql-ssl=on)
+    dir=$WORK_DIR/tls-client
+    mkdir -p "$dir"
+    ln -sf "$STATE_DIR/topology/tls/ca.pem" "$dir/cacert.pem"
+    ln -sf "$STATE_DIR/topology/tls/client.pem" "$dir/client-cert.pem"
+    ln -sf "$STATE_DIR/topology/tls/client-key.pem" "$dir/client-key.pem"
+  fi
   pid=$(target_pid "$target")
   before=$(cpu_ticks "$pid")
-  if sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
-    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none "${tls[@]}" >"$log_file" 2>&1; then
+  if (cd "$dir" && sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
+    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none "${tls[@]}") >"$log_file" 2>&1; then
     qps=$(awk '/^ *queries:/ { gsub(/[(]/, "", $3); print $3; exit }' "$log_file")
     queries=$(awk '/^ *queries:/ { print $2; exit }' "$log_file")
   fi
