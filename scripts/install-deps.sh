@@ -12,7 +12,7 @@ readonly PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client sysbench haproxy prometheus python3-yaml python3 python3-pymysql curl procps
   util-linux iproute2
-  php-cli php-mysql python3-mysqldb libmariadb-java default-jdk-headless nodejs npm
+  php-cli php-mysql python3-mysqldb libmariadb-java
   golang-go golang-github-go-sql-driver-mysql-dev
   clang libclang-rt-14-dev
 )
@@ -29,10 +29,18 @@ is_installed() {
   [[ $status == installed ]]
 }
 
+# Commands the driver matrix needs, with the Debian package that provides each; installed only
+# when the command is missing (a machine may already have Node or a JDK from elsewhere, e.g.
+# NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
+readonly COMMAND_PACKAGES=(node:nodejs npm:npm java:default-jdk-headless)
+
 missing_packages() {
-  local pkg
+  local pkg entry
   for pkg in "${PACKAGES[@]}"; do
     is_installed "$pkg" || printf '%s\n' "$pkg"
+  done
+  for entry in "${COMMAND_PACKAGES[@]}"; do
+    command -v "${entry%%:*}" >/dev/null || is_installed "${entry#*:}" || printf '%s\n' "${entry#*:}"
   done
 }
 
