@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (libFuzzer + ASan + UBSan) in their own build dir and
-# runs them for the given number of seconds in all: fuzz_parser for half of it on
-# tests/fuzz/corpus/parser, then fuzz_session_state and fuzz_handshake for a quarter each on
-# tests/fuzz/corpus/session_state and tests/fuzz/corpus/handshake. New interesting inputs go to a scratch corpus per target
+# runs them for the given number of seconds in all: fuzz_parser (the SQL lexer and classifier)
+# for 2/5 of it, then fuzz_session_state (OK packets' session state), fuzz_handshake (the
+# connection phase, both sides) and fuzz_frames (client packets and COM_STMT_EXECUTE) for a
+# fifth each, each on its seeds in tests/fuzz/corpus/<name>. New interesting inputs go to a scratch corpus per target
 # (merged back by hand with -merge=1 when worth keeping); crashes go to $BUILD_DIR/artifacts and
 # fail the script.
 #   tests/fuzz/run_fuzz.sh 60            # CI
@@ -15,16 +16,15 @@ build="${BUILD_DIR:-$repo/build-fuzz}"
 jobs="${FUZZ_BUILD_JOBS:-2}"
 
 # -max_total_time=0 would mean "no limit": each target gets at least one second.
-parser_seconds=$(( seconds / 2 ))
-(( parser_seconds >= 1 )) || parser_seconds=1
-session_state_seconds=$(( seconds / 4 ))
-(( session_state_seconds >= 1 )) || session_state_seconds=1
-handshake_seconds=$(( seconds - parser_seconds - session_state_seconds ))
-(( handshake_seconds >= 1 )) || handshake_seconds=1
+share() { local s=$(( seconds * $1 / 5 )); (( s >= 1 )) || s=1; echo "$s"; }
+parser_seconds=$(share 2)
+session_state_seconds=$(share 1)
+handshake_seconds=$(share 1)
+frames_seconds=$(share 1)
 
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DRWPROXY_FUZZ=ON -DRWPROXY_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" -j"$jobs" --target fuzz_parser fuzz_session_state fuzz_handshake
+cmake --build "$build" -j"$jobs" --target fuzz_parser fuzz_session_state fuzz_handshake fuzz_frames
 
 artifacts="$build/artifacts"
 mkdir -p "$artifacts"
@@ -40,3 +40,4 @@ run_target() {  # run_target NAME SECONDS MAX_LEN ARTIFACT_PREFIX: corpus/NAME s
 run_target parser "$parser_seconds" 4096 ""
 run_target session_state "$session_state_seconds" 1024 "session_state-"
 run_target handshake "$handshake_seconds" 2048 "handshake-"
+run_target frames "$frames_seconds" 4096 "frames-"
