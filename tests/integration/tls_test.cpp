@@ -129,6 +129,21 @@ TEST_F(TlsTest, RequireTlsUserIsRefusedInClearTextAndServedOverTls) {
   EXPECT_EQ(connection->scalar("SELECT CURRENT_USER() LIKE 'rwadmin@%'"), "1");
 }
 
+TEST_F(TlsTest, ChangeUserToARequireTlsUserNeedsTlsToo) {
+  const Account& admin = topology_.admin;
+  auto clear = connect(app_options(topology_.app_db));
+  EXPECT_NE(mysql_change_user(clear->handle(), admin.user.c_str(), admin.password.c_str(), topology_.app_db.c_str()), 0);
+  EXPECT_EQ(mysql_errno(clear->handle()), 1045u) << mysql_error(clear->handle());
+  EXPECT_NE(std::string(mysql_error(clear->handle())).find("requires TLS"), std::string::npos)
+      << mysql_error(clear->handle());
+
+  auto secure = connect(tls_options());
+  ASSERT_EQ(mysql_change_user(secure->handle(), admin.user.c_str(), admin.password.c_str(), topology_.app_db.c_str()), 0)
+      << mysql_error(secure->handle());
+  EXPECT_EQ(secure->scalar("SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1)"), admin.user);
+  EXPECT_TRUE(secure->tls_cipher().has_value());
+}
+
 TEST_F(TlsTest, ClientCertificateSignedByTheCaIsAccepted) {
   ConnectOptions options = tls_options();
   options.tls->certificate = (tls_dir() / "client.pem").string();
