@@ -22,19 +22,19 @@ ReplicaHealth::ReplicaHealth(const config::Config& config)
   republish(Clock::now());
 }
 
+void ReplicaHealth::readmit_due(Clock::time_point now) {
+  if (now.time_since_epoch().count() < next_retry_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(mutex_);
+  republish(now);
+}
+
 std::shared_ptr<const router::ReplicaSnapshot> ReplicaHealth::snapshot(Clock::time_point now) {
-  if (now.time_since_epoch().count() >= next_retry_.load(std::memory_order_relaxed)) {
-    std::lock_guard lock(mutex_);
-    republish(now);
-  }
+  readmit_due(now);
   return snapshot_.load(std::memory_order_acquire);
 }
 
 const router::ReplicaSnapshot& ReplicaHealth::snapshot(Clock::time_point now, CachedSnapshot& cache) {
-  if (now.time_since_epoch().count() >= next_retry_.load(std::memory_order_relaxed)) {
-    std::lock_guard lock(mutex_);
-    republish(now);
-  }
+  readmit_due(now);
   const std::uint64_t published = published_version_.load(std::memory_order_acquire);
   if (!cache.snapshot || cache.version != published) {
     cache.snapshot = snapshot_.load(std::memory_order_acquire);  // this one or a newer one

@@ -57,6 +57,7 @@ class ReplicaHealth {
 
  private:
   void republish(Clock::time_point now);  // mutex_ held
+  void readmit_due(Clock::time_point now);  // republishes when a failed replica's retry time came
 
   std::size_t count_;
   std::chrono::milliseconds retry_interval_;

@@ -30,15 +30,19 @@ std::uint64_t instance_id(const config::Config& config) {
 
 ProbeTarget probe_target(const config::Backend& backend, const config::Config& config) {
   const config::Monitor& monitor = config.monitor;
-  ProbeTarget target{backend.host, backend.port, monitor.user, monitor.password,
-                     std::chrono::milliseconds(monitor.connect_timeout_ms)};
   const config::BackendTlsMode mode = config.tls_mode(backend);
-  target.tls = mode != config::BackendTlsMode::disabled;
-  target.verify = mode == config::BackendTlsMode::verify_ca || mode == config::BackendTlsMode::verify_identity;
-  target.ca = config.backend_tls.ca;
-  target.certificate = config.backend_tls.certificate;
-  target.private_key = config.backend_tls.private_key;
-  return target;
+  return ProbeTarget{
+      .host = backend.host,
+      .port = backend.port,
+      .user = monitor.user,
+      .password = monitor.password,
+      .timeout = std::chrono::milliseconds(monitor.connect_timeout_ms),
+      .tls = mode != config::BackendTlsMode::disabled,
+      .verify = mode == config::BackendTlsMode::verify_ca || mode == config::BackendTlsMode::verify_identity,
+      .ca = config.backend_tls.ca,
+      .certificate = config.backend_tls.certificate,
+      .private_key = config.backend_tls.private_key,
+  };
 }
 
 }  // namespace

@@ -120,12 +120,7 @@ awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec
   error_code io;
   if (tls_) {
     co_await tls_->write(asio::buffer(bytes.data(), bytes.size()), io);
-    if (bytes_sent_ && !io) metrics::bump(*bytes_sent_, bytes.size());
-    ec = io;
-    co_return;
-  }
-  const std::size_t sent = write_now(bytes, io);
-  if (!io && sent < bytes.size()) {
+  } else if (const std::size_t sent = write_now(bytes, io); !io && sent < bytes.size()) {
     const auto rest = asio::buffer(bytes.data() + sent, bytes.size() - sent);
     co_await asio::async_write(socket_, rest, asio::redirect_error(asio::use_awaitable, io));
   }

@@ -31,51 +31,64 @@ bool readable_file(const std::string& path, std::string_view key, std::vector<co
   return false;
 }
 
+// Loads a PEM certificate chain and its private key into `context`; problems are reported under
+// `<section>.certificate` / `<section>.private_key`.
+void use_certificate_and_key(asio::ssl::context& context, std::string_view section, const std::string& certificate,
+                             const std::string& private_key, std::vector<config::ConfigProblem>& problems) {
+  const std::string certificate_key = fmt::format("{}.certificate", section);
+  const std::string private_key_key = fmt::format("{}.private_key", section);
+  if (!readable_file(certificate, certificate_key, problems) | !readable_file(private_key, private_key_key, problems)) {
+    return;
+  }
+  error_code ec;
+  context.use_certificate_chain_file(certificate, ec);
+  if (ec) {
+    problems.push_back({certificate_key, fmt::format("cannot use \"{}\" as a PEM certificate chain: {}", certificate,
+                                                     openssl_reason(ec)), {}});
+    return;
+  }
+  context.use_private_key_file(private_key, asio::ssl::context::pem, ec);
+  const std::string reason = ec ? openssl_reason(ec) : std::string();
+  if (reason.find("key values mismatch") != std::string::npos ||
+      (!ec && SSL_CTX_check_private_key(context.native_handle()) != 1)) {
+    ERR_clear_error();
+    problems.push_back({private_key_key, fmt::format("\"{}\" is not the private key of the certificate in \"{}\"",
+                                                     private_key, certificate), {}});
+  } else if (ec) {
+    problems.push_back({private_key_key, fmt::format("cannot use \"{}\" as a PEM private key: {}", private_key,
+                                                     reason), {}});
+  }
+}
+
+// Loads PEM CA certificates into `context`; a problem is reported under `<section>.ca`.
+void use_ca_file(asio::ssl::context& context, std::string_view section, const std::string& ca,
+                 std::vector<config::ConfigProblem>& problems) {
+  const std::string key = fmt::format("{}.ca", section);
+  if (!readable_file(ca, key, problems)) return;
+  error_code ec;
+  context.load_verify_file(ca, ec);
+  if (ec) problems.push_back({key, fmt::format("cannot use \"{}\" as PEM CA certificates: {}", ca, openssl_reason(ec)), {}});
+}
+
 }  // namespace
 
 std::shared_ptr<asio::ssl::context> make_server_tls_context(const config::Tls& tls,
                                                            std::vector<config::ConfigProblem>& problems) {
   if (!tls.enabled()) return nullptr;
   const std::size_t problems_before = problems.size();
-  if (!readable_file(tls.certificate, "tls.certificate", problems) |
-      !readable_file(tls.private_key, "tls.private_key", problems) |
-      (!tls.ca.empty() && !readable_file(tls.ca, "tls.ca", problems))) {
-    return nullptr;
-  }
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, tls.min_version == config::TlsVersion::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  error_code ec;
-  context->use_certificate_chain_file(tls.certificate, ec);
-  if (ec) {
-    problems.push_back({"tls.certificate", fmt::format("cannot use \"{}\" as a PEM certificate chain: {}",
-                                                       tls.certificate, openssl_reason(ec)), {}});
-  }
-  context->use_private_key_file(tls.private_key, asio::ssl::context::pem, ec);
-  const std::string key_problem = ec ? openssl_reason(ec) : std::string();
-  if (key_problem.find("key values mismatch") != std::string::npos) {
-    problems.push_back({"tls.private_key", fmt::format("\"{}\" is not the private key of the certificate in \"{}\"",
-                                                       tls.private_key, tls.certificate), {}});
-  } else if (ec) {
-    problems.push_back({"tls.private_key", fmt::format("cannot use \"{}\" as a PEM private key: {}",
-                                                       tls.private_key, key_problem), {}});
-  } else if (problems.size() == problems_before && SSL_CTX_check_private_key(native) != 1) {
-    ERR_clear_error();
-    problems.push_back({"tls.private_key", fmt::format("\"{}\" is not the private key of the certificate in \"{}\"",
-                                                       tls.private_key, tls.certificate), {}});
-  }
+  use_certificate_and_key(*context, "tls", tls.certificate, tls.private_key, problems);
   if (!tls.ciphers.empty() && SSL_CTX_set_cipher_list(native, tls.ciphers.c_str()) != 1) {
     ERR_clear_error();
     problems.push_back({"tls.ciphers", fmt::format("no cipher OpenSSL knows in \"{}\"", tls.ciphers), {}});
   }
   if (!tls.ca.empty()) {
-    context->load_verify_file(tls.ca, ec);
-    if (ec) {
-      problems.push_back({"tls.ca", fmt::format("cannot use \"{}\" as PEM CA certificates: {}", tls.ca,
-                                                openssl_reason(ec)), {}});
-    }
+    use_ca_file(*context, "tls", tls.ca, problems);
     // Client certificates are asked for; one that is presented must verify.
+    error_code ec;
     context->set_verify_mode(asio::ssl::verify_peer, ec);
     static constexpr unsigned char session_context[] = "rwproxy";
     SSL_CTX_set_session_id_context(native, session_context, sizeof session_context - 1);
@@ -106,29 +119,15 @@ std::shared_ptr<asio::ssl::context> make_client_context(const config::BackendTls
   if (verify) {
     if (tls.ca.empty()) {
       context->set_default_verify_paths(ec);
-    } else if (readable_file(tls.ca, "backend_tls.ca", problems)) {
-      context->load_verify_file(tls.ca, ec);
-      if (ec) {
-        problems.push_back({"backend_tls.ca", fmt::format("cannot use \"{}\" as PEM CA certificates: {}", tls.ca,
-                                                          openssl_reason(ec)), {}});
-      }
+    } else {
+      use_ca_file(*context, "backend_tls", tls.ca, problems);
     }
     context->set_verify_mode(asio::ssl::verify_peer, ec);
   } else {
     context->set_verify_mode(asio::ssl::verify_none, ec);
   }
-  if (!tls.certificate.empty() && readable_file(tls.certificate, "backend_tls.certificate", problems) &&
-      readable_file(tls.private_key, "backend_tls.private_key", problems)) {
-    context->use_certificate_chain_file(tls.certificate, ec);
-    if (ec) {
-      problems.push_back({"backend_tls.certificate", fmt::format("cannot use \"{}\" as a PEM certificate chain: {}",
-                                                                 tls.certificate, openssl_reason(ec)), {}});
-    }
-    context->use_private_key_file(tls.private_key, asio::ssl::context::pem, ec);
-    if (ec) {
-      problems.push_back({"backend_tls.private_key", fmt::format("cannot use \"{}\" as the certificate's key: {}",
-                                                                 tls.private_key, openssl_reason(ec)), {}});
-    }
+  if (!tls.certificate.empty()) {
+    use_certificate_and_key(*context, "backend_tls", tls.certificate, tls.private_key, problems);
   }
   return context;
 }

@@ -1,5 +1,7 @@
 #include "proxy/protocol/caching_sha2.hpp"
 
+#include "proxy/protocol/evp_digest.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -10,16 +12,7 @@
 
 namespace rwproxy::protocol {
 
-Sha256Digest sha256(std::string_view a, std::string_view b) {
-  Sha256Digest out{};
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
-  EVP_DigestFinal_ex(ctx, out.data(), nullptr);
-  EVP_MD_CTX_free(ctx);
-  return out;
-}
+Sha256Digest sha256(std::string_view a, std::string_view b) { return evp_digest<32>(EVP_sha256(), a, b); }
 
 namespace {
 
@@ -61,17 +54,21 @@ std::string xor_with_nonce(std::string_view data, std::string_view nonce) {
 
 namespace {
 
-std::optional<std::string> oaep_encrypt(EVP_PKEY* key, std::string_view plaintext) {
+// RSA-OAEP with `key`: encrypts (public key) or decrypts (private key) `input`.
+std::optional<std::string> oaep(EVP_PKEY* key, std::string_view input, bool encrypt) {
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
+  auto run = [&](unsigned char* out, std::size_t* size) {
+    const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+    return encrypt ? EVP_PKEY_encrypt(ctx, out, size, in, input.size()) : EVP_PKEY_decrypt(ctx, out, size, in, input.size());
+  };
   std::optional<std::string> out;
   std::size_t size = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(plaintext.data());
-  if (ctx && EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
-      EVP_PKEY_encrypt(ctx, nullptr, &size, in, plaintext.size()) == 1) {
-    std::string cipher(size, '\0');
-    if (EVP_PKEY_encrypt(ctx, reinterpret_cast<unsigned char*>(cipher.data()), &size, in, plaintext.size()) == 1) {
-      cipher.resize(size);
-      out = std::move(cipher);
+  const int init = ctx ? (encrypt ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) : 0;
+  if (init == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 && run(nullptr, &size) == 1) {
+    std::string result(size, '\0');
+    if (run(reinterpret_cast<unsigned char*>(result.data()), &size) == 1) {
+      result.resize(size);
+      out = std::move(result);
     }
   }
   if (!out) ERR_clear_error();
@@ -89,7 +86,7 @@ std::optional<std::string> rsa_encrypt_with_public_key(std::string_view public_k
     ERR_clear_error();
     return std::nullopt;
   }
-  auto out = oaep_encrypt(key, plaintext);
+  auto out = oaep(key, plaintext, true);
   EVP_PKEY_free(key);
   return out;
 }
@@ -142,27 +139,13 @@ std::string RsaKeyPair::public_key_pem() {
 std::optional<std::string> RsaKeyPair::decrypt(std::string_view ciphertext) {
   std::lock_guard lock(mutex_);
   if (load_locked()) return std::nullopt;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key_->pkey, nullptr);
-  std::optional<std::string> out;
-  std::size_t size = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(ciphertext.data());
-  if (ctx && EVP_PKEY_decrypt_init(ctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
-      EVP_PKEY_decrypt(ctx, nullptr, &size, in, ciphertext.size()) == 1) {
-    std::string plain(size, '\0');
-    if (EVP_PKEY_decrypt(ctx, reinterpret_cast<unsigned char*>(plain.data()), &size, in, ciphertext.size()) == 1) {
-      plain.resize(size);
-      out = std::move(plain);
-    }
-  }
-  if (!out) ERR_clear_error();
-  EVP_PKEY_CTX_free(ctx);
-  return out;
+  return oaep(key_->pkey, ciphertext, false);
 }
 
 std::optional<std::string> RsaKeyPair::encrypt(std::string_view plaintext) {
   std::lock_guard lock(mutex_);
   if (load_locked()) return std::nullopt;
-  return oaep_encrypt(key_->pkey, plaintext);
+  return oaep(key_->pkey, plaintext, true);
 }
 
 }  // namespace rwproxy::protocol

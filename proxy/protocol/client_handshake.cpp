@@ -55,13 +55,11 @@ ClientHandshake::Action ClientHandshake::on_greeting(Bytes payload, std::uint8_t
     if (!(greeting_.capabilities & capability::ssl)) {
       return fail(proxy_error::backend_handshake, "Backend does not offer TLS, which the proxy's backend_tls mode requires");
     }
-    // The SSL request: the response's first 32 bytes, with CLIENT_SSL and nothing after.
-    std::string body;
-    Writer w(body);
-    w.u32(negotiated_ | capability::ssl);
-    w.u32(settings_.max_packet_size);
-    w.u8(settings_.collation ? settings_.collation : greeting_.collation);
-    body.append(23, '\0');
+    // The SSL request: the response's fixed first 32 bytes (flags with CLIENT_SSL, max packet,
+    // collation, filler) and nothing after.
+    constexpr std::size_t ssl_request_size = 32;
+    std::string body = response_payload();
+    body.resize(ssl_request_size);
     append_frames(output, body, static_cast<std::uint8_t>(seq + 1));
     response_sequence_ = static_cast<std::uint8_t>(seq + 2);
     return Action::start_tls;
@@ -76,6 +74,10 @@ void ClientHandshake::response_after_tls(std::string& output) {
 }
 
 void ClientHandshake::append_response(std::string& output, std::uint8_t seq) const {
+  append_frames(output, response_payload(), seq);
+}
+
+std::string ClientHandshake::response_payload() const {
   HandshakeResponse response;
   response.capabilities = negotiated_ | (settings_.tls ? capability::ssl : 0u);
   response.max_packet_size = settings_.max_packet_size;
@@ -91,7 +93,7 @@ void ClientHandshake::append_response(std::string& output, std::uint8_t seq) con
   response.attributes = settings_.attributes;
   std::string body;
   response.serialize(body);
-  append_frames(output, body, seq);
+  return body;
 }
 
 ClientHandshake::Action ClientHandshake::on_auth_result(Bytes payload, std::uint8_t seq, std::string& output) {

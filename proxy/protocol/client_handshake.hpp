@@ -59,6 +59,7 @@ class ClientHandshake {
   Action fail(std::uint16_t code, std::string message);
   std::string token_for(std::string_view scramble) const;
   void append_response(std::string& output, std::uint8_t seq) const;
+  std::string response_payload() const;  // the HandshakeResponse41 the settings call for
   // The token for the plugin in use (sha2_) and `scramble`.
   std::string plugin_token(std::string_view scramble) const;
   Action on_auth_more_data(Bytes payload, std::uint8_t seq, std::string& output);

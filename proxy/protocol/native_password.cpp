@@ -1,20 +1,10 @@
 #include "proxy/protocol/native_password.hpp"
 
-#include <openssl/evp.h>
+#include "proxy/protocol/evp_digest.hpp"
 
 namespace rwproxy::protocol {
 
-Sha1Digest sha1(std::string_view a, std::string_view b) {
-  Sha1Digest out{};
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-  EVP_DigestUpdate(ctx, a.data(), a.size());
-  EVP_DigestUpdate(ctx, b.data(), b.size());
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_MD_CTX_free(ctx);
-  return out;
-}
+Sha1Digest sha1(std::string_view a, std::string_view b) { return evp_digest<20>(EVP_sha1(), a, b); }
 
 namespace {
 std::string_view view(const Sha1Digest& d) {

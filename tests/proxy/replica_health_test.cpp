@@ -18,9 +18,9 @@ const Clock::time_point t0 = Clock::time_point{} + 1h;
 config::Config two_replicas() {
   config::Config config;
   config.backends = {
-      config::Backend{"replica-a", config::BackendRole::replica, "10.0.0.2", 3306, 3},
-      config::Backend{"primary", config::BackendRole::master, "10.0.0.1", 3306, 1},
-      config::Backend{"replica-b", config::BackendRole::replica, "10.0.0.3", 3307, 1},
+      config::Backend{"replica-a", config::BackendRole::replica, "10.0.0.2", 3306, 3, std::nullopt},
+      config::Backend{"primary", config::BackendRole::master, "10.0.0.1", 3306, 1, std::nullopt},
+      config::Backend{"replica-b", config::BackendRole::replica, "10.0.0.3", 3307, 1, std::nullopt},
   };
   config.routing.max_replica_lag_ms = 1000;
   config.routing.readmit_replica_lag_ms = 500;
@@ -213,7 +213,7 @@ TEST(ReplicaHealth, OutstandingStatementCounters) {
 
 TEST(ReplicaHealth, NoReplicas) {
   config::Config config;
-  config.backends = {config::Backend{"primary", config::BackendRole::master, "10.0.0.1", 3306, 1}};
+  config.backends = {config::Backend{"primary", config::BackendRole::master, "10.0.0.1", 3306, 1, std::nullopt}};
   ReplicaHealth health(config);
   EXPECT_EQ(health.replica_count(), 0u);
   EXPECT_TRUE(health.snapshot(t0)->replicas.empty());
