@@ -10,6 +10,10 @@
 #   scripts/topology.sh config [--replicas N]   print the proxy config for this topology
 #   scripts/topology.sh wait-replication [--timeout S]
 #                                               wait until every replica has applied the master's binlog
+#   scripts/topology.sh stop-server NAME        stop one server (master, replica1, ...) cleanly: SIGTERM,
+#                                               wait (SIGKILL after 30 s); its datadir is kept
+#   scripts/topology.sh start-server NAME       start a server stopped that way on its datadir and wait
+#                                               until it accepts connections (a replica resumes replicating)
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -229,6 +233,12 @@ start_server() {  # start_server NAME
   mkdir -p "$dir/tmp"
   server_port "$name" >"$dir/port.tmp" && mv "$dir/port.tmp" "$dir/port"
   cp -a "$TEMPLATE_DIR/data" "$dir/data"
+  launch_server "$name"
+}
+
+launch_server() {  # launch_server NAME: mariadbd on the server's existing datadir, in the background
+  local name=$1 dir
+  dir=$(server_dir "$name")
   local -a args
   mapfile -t args < <(server_args "$name")
   setsid mariadbd "${args[@]}" </dev/null >>"$dir/console.log" 2>&1 9>&- &
@@ -696,6 +706,46 @@ cmd_wait_replication() {
   wait_replication "$timeout_s" "$(recorded_master_port)" "${replica_ports[@]}"
 }
 
+# Checks that NAME is a server of the recorded topology.
+known_server() {  # known_server NAME
+  local name=$1
+  [[ -f $ENV_FILE ]] || die "no topology in $TOPO_DIR (run 'up' first)"
+  [[ $name =~ ^(master|replica[1-9][0-9]*)$ && -d $(server_dir "$name")/data ]] ||
+    die "no server '$name' in $TOPO_DIR"
+}
+
+cmd_stop_server() {
+  (($# == 1)) || die "usage: stop-server NAME"
+  local name=$1
+  take_lock
+  known_server "$name"
+  if ! running_pid "$name" >/dev/null; then
+    log "$name is not running"
+    return 0
+  fi
+  stop_servers "$name"
+  running_pid "$name" >/dev/null && die "$name is still running"
+  log "$name stopped (port $(server_port "$name"))"
+}
+
+cmd_start_server() {
+  (($# == 1)) || die "usage: start-server NAME"
+  local name=$1 port
+  take_lock
+  known_server "$name"
+  port=$(server_port "$name")
+  if running_pid "$name" >/dev/null; then
+    log "$name is already running"
+  else
+    port_in_use "$port" && die "port $port is already in use by another process"
+    # A socket file left by a killed server would make mariadbd refuse to start.
+    [[ -S $(socket_path "$port") ]] && rm -f "$(socket_path "$port")"
+    launch_server "$name"
+  fi
+  wait_until_accepting "$name"
+  log "$name accepts connections (port $port)"
+}
+
 usage() {
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
   exit 2
@@ -711,6 +761,8 @@ main() {
     status) cmd_status "$@" ;;
     config) cmd_config "$@" ;;
     wait-replication) cmd_wait_replication "$@" ;;
+    stop-server) cmd_stop_server "$@" ;;
+    start-server) cmd_start_server "$@" ;;
     -h | --help | help) usage ;;
     *) log "unknown command '$cmd'"; usage ;;
   esac
