@@ -222,7 +222,12 @@ write_proxy_config() {
   [[ $(grep -c "^listen_port = 0\$" "$config") == 2 ]] ||
     fail "could not set both listen_port keys to 0 in the config copy"
   [[ $DRAIN == on ]] || return 0
-  cat >>"$config" <<EOF
+  # The admin account's key: `name` (as in [[users]]), or `user` as the admin interface's first
+  # spec had it; whichever this rwproxy accepts.
+  local key
+  cp "$config" "$config.base"
+  for key in name user; do
+    cat "$config.base" - >"$config" <<EOF
 
 [admin]
 enabled = true
@@ -230,13 +235,13 @@ listen_address = "$HOST"
 listen_port = 0
 
 [[admin_users]]
-user = "$PROXY_ADMIN_USER"
+$key = "$PROXY_ADMIN_USER"
 password = "$PROXY_ADMIN_PASSWORD"
 EOF
-  if ! "$1" --check-config "$config" >"$WORK_DIR/check-config.log" 2>&1; then
-    cat "$WORK_DIR/check-config.log" >&2
-    fail "this rwproxy refuses the [admin] section (no admin interface?); SOAK_DRAIN=off runs without the drain fault"
-  fi
+    "$1" --check-config "$config" >>"$WORK_DIR/check-config.log" 2>&1 && return 0
+  done
+  cat "$WORK_DIR/check-config.log" >&2
+  fail "this rwproxy refuses the [admin] section (no admin interface?); SOAK_DRAIN=off runs without the drain fault"
 }
 
 start_proxy() {  # start_proxy BINARY
@@ -623,8 +628,9 @@ check_rss() {
   last=$(awk 'NF == 2 { v = $2 } END { print v }' "$samples")
   local growth=$((last - warm)) limit=$((warm * RSS_GROWTH_PERCENT / 100))
   ((limit >= RSS_GROWTH_MIN_MIB * 1024)) || limit=$((RSS_GROWTH_MIN_MIB * 1024))
-  note "RSS (KiB): start $first, after the warm-up (${warmup_s}s) $warm, end $last; $n samples:" \
-    "$(awk 'NF == 2 { printf "%s ", $2 }' "$samples")"
+  local k=$(((n + 15) / 16))  # at most 16 samples shown
+  note "RSS (KiB): start $first, after the warm-up (${warmup_s}s) $warm, end $last; $n samples, one in $k" \
+    "(s:KiB): $(awk -v k="$k" 'NF == 2 && (NR - 1) % k == 0 { printf "%s:%s ", $1, $2 }' "$samples")"
   check $((growth <= limit ? 0 : 1)) "RSS growth after the warm-up: $growth KiB" \
     "($((growth * 60 / (DURATION_S - warmup_s))) KiB/min; limit $limit KiB: ${RSS_GROWTH_PERCENT}% of $warm, at least ${RSS_GROWTH_MIN_MIB} MiB)"
 }
