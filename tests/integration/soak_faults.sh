@@ -42,8 +42,8 @@
 # the statements each backend served.
 # Cleanup, on success or failure (trap): stops the loads and the proxy, starts a stopped server,
 # resets MASTER_DELAY to 0 and runs START SLAVE on every replica, drops the sysbench tables and
-# rwtest.soak_writes, waits for replication. The work dir (logs) is removed on success, kept and
-# named on failure.
+# rwtest.soak_writes, waits for replication. The work dir (logs; under $RWPROXY_TEST_LOG_DIR, else
+# $TMPDIR or /tmp) is removed on success, kept and named on failure.
 # Env: SOAK_SECONDS (60), SOAK_THREADS (2 per sysbench load), SOAK_RSS_GROWTH_PERCENT (25),
 #      SOAK_RSS_GROWTH_MIN_MIB (4),
 #      SOAK_RW_RATE (40), SOAK_RO_RATE (150): sysbench --rate, transactions/s of each rw_* / ro_*
@@ -51,7 +51,7 @@
 #      2-core machine running everything (servers, proxy, clients) busy but not saturated
 #      (saturated, the monitor's checks time out and it marks even the untouched master down);
 #      SOAK_DRAIN (on | off: off skips the drain fault and the [admin] section, for a binary
-#      without the admin interface; the summary says so), RWPROXY_STATE_DIR.
+#      without the admin interface; the summary says so), RWPROXY_STATE_DIR, RWPROXY_TEST_LOG_DIR.
 # Exit: 0 pass, 1 a check or the setup failed, 2 usage.
 set -euo pipefail
 
@@ -701,7 +701,9 @@ main() {
 
   trap cleanup EXIT
   trap 'exit 130' INT TERM
-  WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rwproxy-soak.XXXXXX")
+  local log_dir=${RWPROXY_TEST_LOG_DIR:-${TMPDIR:-/tmp}}
+  mkdir -p "$log_dir"
+  WORK_DIR=$(mktemp -d "$log_dir/rwproxy-soak.XXXXXX")
   load_topology
   start_proxy "$proxy_bin"
   prepare_tables
