@@ -22,7 +22,8 @@
 #   lag       CHANGE MASTER TO MASTER_DELAY = 3 with the load's writes flowing, until the proxy
 #             measures >= 1 s of lag (the config's max_replica_lag_ms) and excludes the replica,
 #             3 s more, then MASTER_DELAY = 0; the replica must come back
-#   drain     DRAIN BACKEND through the admin interface (SHOW BACKENDS must say state=drain),
+#   drain     DRAIN BACKEND through the admin interface (SHOW BACKENDS must say state=drain; from
+#             1 s after it on, the replica may serve no new statement: rwproxy_backend_statements_total),
 #             5 s, ONLINE BACKEND (state=online again)
 # Checks at the end, each printed with its figure (FAIL lines say which):
 #   - every sysbench exited 0 with transactions > 0, 0 errors, 0 reconnects (reads and
@@ -74,7 +75,7 @@ readonly PROXY_ADMIN_USER=admin PROXY_ADMIN_PASSWORD=admin-secret
 readonly PROXY_START_TIMEOUT_S=15 PROXY_STOP_TIMEOUT_S=15
 readonly ELIGIBLE_TIMEOUT_S=30      # a replica must be eligible again this long after a fault ends
 readonly RSS_SAMPLE_INTERVAL_S=2
-readonly STOP_HOLD_S=5 LAG_DELAY_S=3 LAG_EXCLUDE_TIMEOUT_S=20 LAG_HOLD_S=3 DRAIN_HOLD_S=5
+readonly STOP_HOLD_S=5 LAG_DELAY_S=3 LAG_EXCLUDE_TIMEOUT_S=20 LAG_HOLD_S=3 DRAIN_HOLD_S=5 DRAIN_GRACE_S=1
 readonly SETTLE_S=3                 # between faults
 readonly FIRST_FAULT_AFTER_S=5
 # Longest a fault of each kind is expected to take (to schedule only what ends before the load).
@@ -453,7 +454,7 @@ fault_lag() {  # fault_lag NAME
 }
 
 fault_drain() {  # fault_drain NAME
-  local name=$1 state before after
+  local name=$1 state before settled after
   note "fault: drain $name (admin interface)"
   before=$(metric_sum rwproxy_backend_statements_total "backend=\"$name\"") || before=""
   if ! proxy_admin "DRAIN BACKEND $name" >>"$WORK_DIR/admin.log" 2>&1; then
@@ -463,7 +464,11 @@ fault_drain() {  # fault_drain NAME
   FAULTS[drain]=$((FAULTS[drain] + 1))
   state=$(backend_state "$name") || state=""
   [[ $state == drain ]] || check_failed "drain $name: SHOW BACKENDS says state '$state' after DRAIN BACKEND"
-  sleep "$DRAIN_HOLD_S"
+  # Statements already running finish; after DRAIN_GRACE_S no new one may reach the replica (the
+  # read loads run autocommit statements only, and no transaction runs on a replica).
+  sleep "$DRAIN_GRACE_S"
+  settled=$(metric_sum rwproxy_backend_statements_total "backend=\"$name\"") || settled=""
+  sleep $((DRAIN_HOLD_S - DRAIN_GRACE_S))
   after=$(metric_sum rwproxy_backend_statements_total "backend=\"$name\"") || after=""
   if ! proxy_admin "ONLINE BACKEND $name" >>"$WORK_DIR/admin.log" 2>&1; then
     check_failed "drain $name: ONLINE BACKEND failed: $(tail -n 1 "$WORK_DIR/admin.log")"
@@ -471,7 +476,13 @@ fault_drain() {  # fault_drain NAME
   fi
   state=$(backend_state "$name") || state=""
   [[ $state == online ]] || check_failed "drain $name: SHOW BACKENDS says state '$state' after ONLINE BACKEND"
-  note "       $name served $((${after:-0} - ${before:-0})) statements while drained (${DRAIN_HOLD_S}s)"
+  if [[ -z $before || -z $settled || -z $after ]]; then
+    check_failed "drain $name: cannot scrape rwproxy_backend_statements_total"
+    return
+  fi
+  note "       $name served $((settled - before)) statements in the ${DRAIN_GRACE_S}s after DRAIN BACKEND"
+  check $((after == settled ? 0 : 1)) "drain $name: $((after - settled)) new statements on the drained" \
+    "replica from ${DRAIN_GRACE_S}s after DRAIN BACKEND to ONLINE BACKEND ($((DRAIN_HOLD_S - DRAIN_GRACE_S))s)"
 }
 
 # Cycles stop, lag, drain while a fault still fits before the load ends; the replica moves on
