@@ -109,9 +109,18 @@ void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
                              MetricType::Counter);
   auto& checks = family(out, "rwproxy_monitor_check_duration_seconds", "Duration of one monitor check",
                         MetricType::Histogram);
-  for (std::size_t i = 0; i < backends.size() && i < metrics_.backend_count(); ++i) {
-    const BackendView& b = backends[i];
+  auto& states = family(out, "rwproxy_backend_state",
+                        "1 for the backend's admin state (online, drain, offline; set by the admin interface)",
+                        MetricType::Gauge);
+  auto& weights = family(out, "rwproxy_backend_weight", "The replica's selection weight", MetricType::Gauge);
+  for (const BackendView& b : backends) {
+    const std::size_t i = b.slot;
+    if (i >= metrics_.backend_count()) continue;
     sample(up, {{"backend", b.name}, {"role", b.role}}, b.up ? 1 : 0);
+    for (const char* state : {"online", "drain", "offline"}) {
+      sample(states, {{"backend", b.name}, {"state", state}}, b.state == state ? 1 : 0);
+    }
+    sample(weights, {{"backend", b.name}}, b.weight);
     if (b.role == "replica") {
       if (b.lag_seconds) sample(lag, {{"backend", b.name}}, *b.lag_seconds);
       if (b.threads_running) sample(threads, {{"backend", b.name}}, *b.threads_running ? 1 : 0);
@@ -144,6 +153,27 @@ void MetricsCollector::add_backends(std::vector<MetricFamily>& out) const {
   sample(family(out, "rwproxy_max_replica_lag_seconds", "Configured routing.max_replica_lag_ms, in seconds",
                 MetricType::Gauge),
          {}, source_.max_replica_lag_seconds());
+  const WriterView writer = source_.writer();
+  auto& problem = family(out, "rwproxy_writer_problem",
+                         "1 for why writes have nowhere to go (none: they go to the master)", MetricType::Gauge);
+  auto& refused = family(out, "rwproxy_writes_refused_total",
+                         "Statements for the master refused because no backend took writes, by cause",
+                         MetricType::Counter);
+  for (router::WriterProblem p : router::all_writer_problems) {
+    const std::string name(router::to_string(p));
+    sample(problem, {{"problem", name}}, writer.problem == p ? 1 : 0);
+    if (p == router::WriterProblem::none) continue;
+    sample(refused, {{"cause", name}}, static_cast<double>(sum_workers(metrics_, [p](const WorkerCounters& w) {
+             return w.writes_refused[static_cast<std::size_t>(p)].load(std::memory_order_relaxed);
+           })));
+  }
+  sample(family(out, "rwproxy_writable_backends",
+                "Backends with read_only=OFF ([monitor] follow_writer; more than 1 is a split brain)",
+                MetricType::Gauge),
+         {}, static_cast<double>(writer.writable_backends));
+  sample(family(out, "rwproxy_master_changes_total", "Times the proxy followed a new master ([monitor] follow_writer)",
+                MetricType::Counter),
+         {}, static_cast<double>(writer.master_changes));
 }
 
 void MetricsCollector::add_routing(std::vector<MetricFamily>& out) const {

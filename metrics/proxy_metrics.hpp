@@ -31,8 +31,11 @@ class ProxyMetrics {
 
 // One backend as the exporter shows it.
 struct BackendView {
+  std::size_t slot = 0;  // index of its counters in WorkerCounters::backends
   std::string name;
   std::string role;  // "master" | "replica"
+  std::string state = "online";  // admin state: online | drain | offline
+  std::uint32_t weight = 1;
   bool up = true;
   bool eligible = true;                      // replicas: the router may send reads there
   std::optional<double> lag_seconds;         // replicas, when measured
@@ -40,11 +43,19 @@ struct BackendView {
   const LatencyHistogram* monitor_check = nullptr;
 };
 
+// Where writes go.
+struct WriterView {
+  router::WriterProblem problem = router::WriterProblem::none;
+  std::size_t writable_backends = 0;  // [monitor] follow_writer: backends with read_only=OFF
+  std::uint64_t master_changes = 0;   // promotions followed
+};
+
 // Implemented by the proxy: the state that is read, not counted.
 class ScrapeSource {
  public:
   virtual ~ScrapeSource() = default;
-  virtual std::vector<BackendView> backends() const = 0;  // master first, then replicas
+  virtual std::vector<BackendView> backends() const = 0;  // in slot order
+  virtual WriterView writer() const = 0;
   virtual std::uint32_t client_connections() const = 0;
   virtual double max_replica_lag_seconds() const = 0;
   virtual std::uint64_t config_reloads(bool succeeded) const = 0;

@@ -13,6 +13,7 @@
 #include "router/bind_reason.hpp"
 #include "router/reason.hpp"
 #include "router/route.hpp"
+#include "router/writer_election.hpp"
 
 namespace rwproxy::metrics {
 
@@ -22,7 +23,7 @@ using Gauge = std::atomic<std::int64_t>;
 inline void bump(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
 inline void add(Gauge& g, std::int64_t n) { g.fetch_add(n, std::memory_order_relaxed); }
 
-// Per-backend counters; index 0 is the master, 1 + i is replica i.
+// Per-backend counters, indexed by backend slot (backend::BackendDirectory).
 struct BackendCounters {
   Counter statements{0};
   Counter connect_errors{0};
@@ -73,6 +74,8 @@ class WorkerCounters {
   // Multiplexing: sessions that became bound to their backend connections, by reason, and how
   // many are bound now.
   std::array<Counter, router::bind_reason_count> session_pins{};
+  // Statements refused because no backend took writes, by router::WriterProblem.
+  std::array<Counter, std::size(router::all_writer_problems)> writes_refused{};
   Gauge bound_sessions{0};
   DigestTable digests;
 

@@ -29,7 +29,7 @@ ReplicaChoice choose_replica(const ReplicaSnapshot& snapshot, std::span<const st
   };
   auto eligible = [&](std::size_t i) {
     const ReplicaState& r = snapshot.replicas[i];
-    if (!r.up || r.weight == 0 || !lag_ok(r, max_lag_ms)) return false;
+    if (!r.serving || !r.up || r.weight == 0 || !lag_ok(r, max_lag_ms)) return false;
     return !must_cover || must_cover->empty() || (r.applied && r.applied->covers(*must_cover));
   };
   if (preferred && *preferred < snapshot.replicas.size() && eligible(*preferred)) {
@@ -41,7 +41,7 @@ ReplicaChoice choose_replica(const ReplicaSnapshot& snapshot, std::span<const st
   std::uint64_t tied_weight = 0;
   for (std::size_t i = 0; i < snapshot.replicas.size(); ++i) {
     const ReplicaState& r = snapshot.replicas[i];
-    if (r.up && r.weight > 0 && !lag_ok(r, max_lag_ms)) choice.lag_excluded_any = true;
+    if (r.serving && r.up && r.weight > 0 && !lag_ok(r, max_lag_ms)) choice.lag_excluded_any = true;
     if (!eligible(i)) continue;
     Load load = load_of(i);
     if (!best || load < *best) {

@@ -21,6 +21,9 @@ struct ReplicaState {
   // What the replica has applied (@@gtid_slave_pos at the monitor's last check); nullopt until
   // known. It only grows, so a read covered by it stays covered.
   std::optional<GtidPosition> applied;
+  // In the read rotation: a replica (not the master), not drained, offline or removed. The
+  // selector considers no other entry, whatever its health.
+  bool serving = true;
 };
 
 struct ReplicaSnapshot {

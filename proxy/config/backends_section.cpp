@@ -114,6 +114,9 @@ void check_unique_endpoint(const std::vector<Backend>& backends, const ValidValu
 void validate_backends(const Config& config, Problems& problems) {
   const ValidValues valid = valid_values(config.backends.size(), problems);
   check_one_master(config.backends, valid, problems);
+  if (config.backends.size() > max_backends) {
+    problems.push_back({"backends", fmt::format("{} backends; at most {}", config.backends.size(), max_backends), {}});
+  }
   for (std::size_t i = 0; i < config.backends.size(); ++i) {
     check_unique_name(config.backends, valid, i, problems);
     check_unique_endpoint(config.backends, valid, i, problems);

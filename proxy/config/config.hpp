@@ -40,6 +40,9 @@ enum class BackendTlsMode {
   verify_identity,  // as verify_ca, and name the backend's host (DNS name or IP address)
 };
 
+// The most backends a proxy knows over its life, those added by reloads included.
+inline constexpr std::size_t max_backends = 64;
+
 struct Backend {
   std::string name;           // [[backends]] name = "replica1"; defaults to "<role><index>",
                               // index = position in [[backends]] (0-based)
@@ -142,6 +145,23 @@ struct Monitor {
   std::string heartbeat_table = "rwproxy.heartbeat";  // schema.table, created if missing
   std::uint32_t down_after_failures = 3;      // consecutive failed checks before "down"
   std::uint32_t up_after_successes = 2;       // consecutive good checks before "up" again
+  // The writer is discovered: the backend that is up with read_only=OFF is the master, the others
+  // replicas (a promotion is followed). Two writable backends, or none: writes are refused.
+  bool follow_writer = false;
+};
+
+// [admin]: the admin interface, a MySQL-protocol listener of its own (off by default).
+struct Admin {
+  bool enabled = false;
+  std::string listen_address = "127.0.0.1";
+  std::uint16_t listen_port = 6032;           // 0 = any free port (written to --ports-file)
+};
+
+// One [[admin_users]] entry: who may log in to the admin interface.
+struct AdminUser {
+  std::string name;
+  std::optional<std::string> password;       // exactly one of the two
+  std::optional<std::string> password_hash;  // "*" + 40 hex digits
 };
 
 // [metrics]: the Prometheus endpoint.
@@ -176,9 +196,11 @@ struct Config {
   BackendTls backend_tls;
   Monitor monitor;
   Metrics metrics;
+  Admin admin;
   std::vector<Backend> backends;  // exactly one master, zero or more replicas
   std::vector<User> users;
   std::vector<Rule> rules;        // in file order
+  std::vector<AdminUser> admin_users;
 
   const Backend* master() const;  // nullptr only in an unvalidated Config
   BackendTlsMode tls_mode(const Backend& backend) const { return backend.tls_mode.value_or(backend_tls.mode); }

@@ -39,12 +39,17 @@ constexpr Field<Monitor> monitor_fields[] = {
     {"heartbeat_table", &read_heartbeat_table},
     {"down_after_failures", [](ValueReader& v, Monitor& m) { v.read_integer<1, 100>(m.down_after_failures); }},
     {"up_after_successes", [](ValueReader& v, Monitor& m) { v.read_integer<1, 100>(m.up_after_successes); }},
+    {"follow_writer", [](ValueReader& v, Monitor& m) { v.read_bool(m.follow_writer); }},
 };
 
 void read_monitor(const toml::table& table, std::string_view path, Config& config, Problems& problems) {
   read_fields(table, path, monitor_fields, config.monitor, problems);
   if (config.monitor.enabled && config.monitor.user.empty() && !has_problem_at(problems, child_path(path, "user"))) {
     problems.push_back({child_path(path, "user"), "is required when the monitor is enabled", {}});
+  }
+  if (config.monitor.follow_writer && !config.monitor.enabled) {
+    problems.push_back({child_path(path, "follow_writer"),
+                        "needs the monitor: set monitor.enabled = true (the writer is found by its checks)", {}});
   }
 }
 

@@ -58,6 +58,8 @@ Section metrics_section();
 Section backends_section();
 Section users_section();
 Section rules_section();
+Section admin_section();
+Section admin_users_section();
 
 // In the order they are documented in config/rwproxy.toml.
 std::vector<Section> all_sections();

@@ -162,6 +162,7 @@ RouteExplanation explain(std::string_view sql, const router::RoutingSession& ses
   }
   out.session.consistency = std::string(router::to_string(mode));
   for (std::size_t i = 0; i < replicas.replicas.size(); ++i) {
+    if (!replicas.replicas[i].serving) continue;  // the master, or a drained, offline or removed backend
     ReplicaExplanation replica =
         explain_replica(replicas.replicas[i], lag_override, policy.max_replica_lag_ms, config);
     if (replicas.replicas[i].applied) replica.applied = replicas.replicas[i].applied->to_string();

@@ -28,9 +28,9 @@ std::uint64_t instance_id(const config::Config& config) {
   return hash >> 1;  // fits a signed BIGINT
 }
 
-ProbeTarget probe_target(const config::Backend& backend, const config::Config& config) {
+ProbeTarget probe_target(const backend::BackendSlot& backend, const config::Config& config) {
   const config::Monitor& monitor = config.monitor;
-  const config::BackendTlsMode mode = config.tls_mode(backend);
+  const config::BackendTlsMode mode = backend.tls_mode;
   return ProbeTarget{
       .host = backend.host,
       .port = backend.port,
@@ -47,18 +47,18 @@ ProbeTarget probe_target(const config::Backend& backend, const config::Config& c
 
 }  // namespace
 
-BackendMonitor::BackendMonitor(const config::Config& config, backend::ReplicaHealth& health, Logger& logger)
+BackendMonitor::BackendMonitor(const config::Config& config, backend::BackendHealth& health, Logger& logger)
     : config_(config),
       health_(health),
       logger_(logger),
       heartbeat_id_(instance_id(config)),
-      check_durations_(std::make_unique<metrics::LatencyHistogram[]>(1 + config.replicas().size())),
-      threads_running_(std::make_unique<std::atomic<int>[]>(config.replicas().size())) {
-  for (std::size_t i = 0; i < config.replicas().size(); ++i) threads_running_[i].store(-1);
+      check_durations_(std::make_unique<metrics::LatencyHistogram[]>(config::max_backends)),
+      threads_running_(std::make_unique<std::atomic<int>[]>(config::max_backends)) {
+  for (std::size_t i = 0; i < config::max_backends; ++i) threads_running_[i].store(-1);
 }
 
-std::optional<bool> BackendMonitor::threads_running(std::size_t replica) const {
-  const int value = threads_running_[replica].load(std::memory_order_relaxed);
+std::optional<bool> BackendMonitor::threads_running(std::size_t slot) const {
+  const int value = threads_running_[slot].load(std::memory_order_relaxed);
   if (value < 0) return std::nullopt;
   return value == 1;
 }
@@ -66,8 +66,14 @@ std::optional<bool> BackendMonitor::threads_running(std::size_t replica) const {
 BackendMonitor::~BackendMonitor() { stop(); }
 
 void BackendMonitor::start() {
-  threads_.emplace_back([this] { run_master(); });
-  for (std::size_t i = 0; i < config_.replicas().size(); ++i) threads_.emplace_back([this, i] { run_replica(i); });
+  std::lock_guard lock(threads_mutex_);
+  {
+    std::lock_guard stop_lock(stop_mutex_);
+    if (stopping_) return;
+  }
+  for (std::size_t slot = threads_.size(); slot < health_.directory().size(); ++slot) {
+    threads_.emplace_back([this, slot] { run_backend(slot); });
+  }
 }
 
 void BackendMonitor::stop() {
@@ -76,6 +82,7 @@ void BackendMonitor::stop() {
     stopping_ = true;
   }
   stop_signal_.notify_all();
+  std::lock_guard lock(threads_mutex_);
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -91,123 +98,107 @@ std::string BackendMonitor::heartbeat_select() const {
   return fmt::format("SELECT ts_us FROM {} WHERE id = {}", config_.monitor.heartbeat_table, heartbeat_id_);
 }
 
-void BackendMonitor::run_master() {
-  const config::Monitor& settings = config_.monitor;
-  const config::Backend& master = *config_.master();
-  MysqlProbe probe(probe_target(master, config_));
-  HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
-  const auto interval = std::chrono::milliseconds(settings.interval_ms);
-  const std::string& table = settings.heartbeat_table;
-  const std::string schema = table.substr(0, table.find('.'));
-  bool table_ready = false;
-  bool heartbeat_ok = true;
-  bool access_denied_logged = false;
-  auto next = SteadyClock::now();
-  do {
-    next += interval;
-    const auto started = SteadyClock::now();
-    bool ok = probe.check();
-    if (ok && settings.heartbeat) {
-      if (!table_ready) {
-        table_ready = probe.execute(fmt::format("CREATE DATABASE IF NOT EXISTS {}", schema)) &&
-                      probe.execute(fmt::format("CREATE TABLE IF NOT EXISTS {} (id BIGINT PRIMARY KEY, ts_us BIGINT "
-                                                "NOT NULL) ENGINE=InnoDB",
-                                                table));
-        if (!table_ready) logger_.warn("monitor: cannot create heartbeat table {}: {}", table, probe.last_error());
-      }
-      const std::int64_t ts = wall_clock_us();
-      const std::string write = fmt::format(
-          "INSERT INTO {} (id, ts_us) VALUES ({}, {}) ON DUPLICATE KEY UPDATE ts_us = VALUES(ts_us)", table,
-          heartbeat_id_, ts);
-      const bool written = table_ready && probe.execute(write);
-      if (written) {
-        std::lock_guard lock(lag_mutex_);
-        lag_.wrote(ts);
-      } else if (table_ready) {
-        if (heartbeat_ok) logger_.warn("monitor: cannot write the heartbeat on the master: {}", probe.last_error());
-        table_ready = false;  // e.g. a master rebuilt without the table: create it again next time
-      }
-      heartbeat_ok = written;
-    }
-    check_durations_[0].observe(SteadyClock::now() - started);
-    if (!ok && probe.last_failure_was_access_denied()) {
-      // A refused monitor account says nothing about the master's health: don't fail writes for it.
-      if (!access_denied_logged) logger_.error("monitor: master '{}' refuses the monitor account: {}", master.name,
-                                               probe.last_error());
-      access_denied_logged = true;
-      ok = true;
-    }
-    const bool was_up = tracker.up();
-    const bool up = tracker.record(ok);
-    health_.set_master_up(up);  // the one place the master's state lives
-    if (up != was_up) {
-      logger_.log(up ? LogLevel::info : LogLevel::error, "monitor: master '{}' is {}{}", master.name,
-                  up ? "up" : "down", up ? "" : ": " + probe.last_error());
-    }
-    if (next < SteadyClock::now()) next = SteadyClock::now();
-  } while (wait_until(next));
+void BackendMonitor::write_heartbeat(MysqlProbe& probe, const std::string& name, bool& table_ready,
+                                     bool& heartbeat_ok) {
+  const std::string& table = config_.monitor.heartbeat_table;
+  if (!table_ready) {
+    const std::string schema = table.substr(0, table.find('.'));
+    table_ready = probe.execute(fmt::format("CREATE DATABASE IF NOT EXISTS {}", schema)) &&
+                  probe.execute(fmt::format("CREATE TABLE IF NOT EXISTS {} (id BIGINT PRIMARY KEY, ts_us BIGINT "
+                                            "NOT NULL) ENGINE=InnoDB",
+                                            table));
+    if (!table_ready) logger_.warn("monitor: cannot create heartbeat table {} on '{}': {}", table, name, probe.last_error());
+  }
+  const std::int64_t ts = wall_clock_us();
+  const std::string write = fmt::format(
+      "INSERT INTO {} (id, ts_us) VALUES ({}, {}) ON DUPLICATE KEY UPDATE ts_us = VALUES(ts_us)", table,
+      heartbeat_id_, ts);
+  const bool written = table_ready && probe.execute(write);
+  if (written) {
+    std::lock_guard lock(lag_mutex_);
+    lag_.wrote(ts);
+  } else if (table_ready) {
+    if (heartbeat_ok) logger_.warn("monitor: cannot write the heartbeat on '{}': {}", name, probe.last_error());
+    table_ready = false;  // e.g. a master rebuilt without the table: create it again next time
+  }
+  heartbeat_ok = written;
 }
 
-void BackendMonitor::run_replica(std::size_t index) {
+void BackendMonitor::run_backend(std::size_t slot) {
   const config::Monitor& settings = config_.monitor;
-  const config::Backend& replica = *config_.replicas()[index];
-  MysqlProbe probe(probe_target(replica, config_));
+  const backend::BackendSlot& backend = health_.directory().at(slot);
+  MysqlProbe probe(probe_target(backend, config_));
   HealthTracker tracker(settings.down_after_failures, settings.up_after_successes);
   const auto interval = std::chrono::milliseconds(settings.interval_ms);
   const std::string select = heartbeat_select();
-  bool was_eligible = true;
+  bool table_ready = false;
+  bool heartbeat_ok = true;
+  bool was_up = true;
   bool access_denied_logged = false;
   auto next = SteadyClock::now();
   do {
     next += interval;
-    backend::MonitoredReplica state;
+    const auto snapshot = health_.snapshot(SteadyClock::now());
+    const backend::BackendStatus& status_now = snapshot->backends[slot];
+    if (!status_now.present) continue;  // removed by a reload: idle until it comes back
+    const bool is_master = status_now.role == backend::Role::master && snapshot->master == slot;
+    backend::MonitoredBackend state;
     const auto started = SteadyClock::now();
     bool reachable = probe.check();
     if (!reachable && probe.last_failure_was_access_denied()) {
-      // The monitor can't see this replica: its health then comes from the data path only.
-      if (!access_denied_logged) logger_.error("monitor: replica '{}' refuses the monitor account: {}", replica.name,
+      // A refused monitor account says nothing about the backend's health: its health then comes
+      // from the data path only, and writes are not failed for it.
+      if (!access_denied_logged) logger_.error("monitor: backend '{}' refuses the monitor account: {}", backend.name,
                                                probe.last_error());
       access_denied_logged = true;
-      health_.update_from_monitor(index, backend::MonitoredReplica{}, SteadyClock::now());
+      health_.update_from_monitor(slot, backend::MonitoredBackend{}, SteadyClock::now());
       continue;
     }
-    auto status = reachable ? probe.replication_status() : std::nullopt;
-    // An IO thread that is reconnecting (its master is down) still leaves a replica that has
-    // applied everything it received: it keeps serving reads, and heartbeat lag tells how stale.
-    bool replicating = status && (status->io_running || status->io_connecting) && status->sql_running;
-    if (reachable && !status && probe.last_failure_was_access_denied()) {
-      // Without SLAVE MONITOR the threads can't be seen: judge by reachability and lag alone.
-      if (!access_denied_logged) logger_.error("monitor: cannot read replication status on '{}': {}", replica.name,
-                                               probe.last_error());
-      access_denied_logged = true;
-      replicating = true;
-    }
-    if (reachable && settings.heartbeat) {
-      auto visible = probe.scalar(select);
-      const std::int64_t now = wall_clock_us();
-      if (visible) {
-        std::lock_guard lock(lag_mutex_);
-        state.lag_ms = lag_.lag_ms(std::stoll(*visible), now);
-      }
-    } else if (status && status->seconds_behind_master) {
-      state.lag_ms = *status->seconds_behind_master * 1000;
-    }
     if (reachable) {
+      if (auto read_only = probe.scalar("SELECT @@global.read_only")) state.writable = *read_only == "0";
+    }
+    if (reachable && is_master && settings.heartbeat) write_heartbeat(probe, backend.name, table_ready, heartbeat_ok);
+    std::optional<ReplicationStatus> status;
+    if (reachable && !is_master) {
+      status = probe.replication_status();
+      // An IO thread that is reconnecting (its master is down) still leaves a replica that has
+      // applied everything it received: it keeps serving reads, and heartbeat lag tells how stale.
+      state.replicating = status && (status->io_running || status->io_connecting) && status->sql_running;
+      if (!status && probe.last_failure_was_access_denied()) {
+        // Without SLAVE MONITOR the threads can't be seen: judge by reachability and lag alone.
+        if (!access_denied_logged) logger_.error("monitor: cannot read replication status on '{}': {}", backend.name,
+                                                 probe.last_error());
+        access_denied_logged = true;
+        state.replicating = true;
+      }
+      if (settings.heartbeat) {
+        auto visible = probe.scalar(select);
+        const std::int64_t now = wall_clock_us();
+        if (visible) {
+          std::lock_guard lock(lag_mutex_);
+          state.lag_ms = lag_.lag_ms(std::stoll(*visible), now);
+        }
+      } else if (status && status->seconds_behind_master) {
+        state.lag_ms = *status->seconds_behind_master * 1000;
+      }
       // What MASTER_GTID_WAIT compares with: the transactions the SQL thread has applied.
       if (auto position = probe.scalar("SELECT @@global.gtid_slave_pos")) {
         state.applied = router::GtidPosition::parse(*position);
       }
     }
-    check_durations_[1 + index].observe(SteadyClock::now() - started);
-    if (status) threads_running_[index].store(replicating ? 1 : 0, std::memory_order_relaxed);
-    state.up = tracker.record(reachable) && replicating;
-    health_.update_from_monitor(index, state, SteadyClock::now());
-    if (state.up != was_eligible) {
-      logger_.log(state.up ? LogLevel::info : LogLevel::warning, "monitor: replica '{}' is {}{}", replica.name,
-                  state.up ? "up" : "down",
-                  state.up ? "" : !reachable ? ": " + probe.last_error()
-                                             : ": replication not running " + (status ? status->last_error : ""));
-      was_eligible = state.up;
+    check_durations_[slot].observe(SteadyClock::now() - started);
+    if (status) threads_running_[slot].store(state.replicating ? 1 : 0, std::memory_order_relaxed);
+    if (!status && reachable) threads_running_[slot].store(-1, std::memory_order_relaxed);
+    state.reachable = tracker.record(reachable);
+    health_.update_from_monitor(slot, state, SteadyClock::now());
+    const bool up = state.reachable && (is_master || state.replicating);
+    if (up != was_up) {
+      logger_.log(up ? LogLevel::info : is_master ? LogLevel::error : LogLevel::warning,
+                  "monitor: {} '{}' is {}{}", is_master ? "master" : "replica", backend.name, up ? "up" : "down",
+                  up                ? std::string()
+                  : !state.reachable ? ": " + probe.last_error()
+                                     : ": replication not running " + (status ? status->last_error : std::string()));
+      was_up = up;
     }
     if (next < SteadyClock::now()) next = SteadyClock::now();
   } while (wait_until(next));

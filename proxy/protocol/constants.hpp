@@ -105,6 +105,8 @@ inline constexpr std::uint16_t no_replica = 1105;           // ER_UNKNOWN_ERROR
 inline constexpr std::uint16_t statement_timeout = 1969;    // ER_STATEMENT_TIMEOUT (sqlstate 70100)
 inline constexpr std::uint16_t bad_token = 1231;            // ER_WRONG_VALUE_FOR_VAR (sqlstate 42000)
 inline constexpr std::uint16_t token_unreachable = 1525;    // ER_WRONG_VALUE (sqlstate HY000)
+inline constexpr std::uint16_t no_writer = 1290;           // ER_OPTION_PREVENTS_STATEMENT (as a read-only
+                                                            // server answers a write): no backend takes writes
 inline constexpr std::uint16_t pool_exhausted = 1040;       // ER_CON_COUNT_ERROR (sent with sqlstate HY000:
                                                             // the client's connection stays usable)
 

@@ -118,6 +118,7 @@ ResponseTracker::Verdict ResponseTracker::on_result_start(const PacketHead& head
 ResponseTracker::Verdict ResponseTracker::on_rows(const PacketHead& head) {
   if (!head.prefix.empty() && head.prefix[0] == err_header) return error(head);
   if (is_terminator(head)) return end_of_result(head);
+  ++summary_.rows_sent;
   return Verdict::more;
 }
 

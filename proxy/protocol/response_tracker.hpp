@@ -24,6 +24,7 @@ class ResponseTracker {
     std::uint16_t status_flags = 0;   // from the last OK/EOF seen
     bool has_status = false;
     std::uint64_t affected_rows = 0;  // last OK
+    std::uint64_t rows_sent = 0;      // rows of the result sets
     std::uint64_t last_insert_id = 0;
     std::uint16_t warnings = 0;       // from the last OK/EOF seen
     std::uint32_t statement_id = 0;   // COM_STMT_PREPARE_OK

@@ -12,6 +12,7 @@ namespace rwproxy::server {
 std::string format_bound_ports(const BoundPorts& ports) {
   std::string text = fmt::format("listen_port={}\n", ports.listen_port);
   if (ports.metrics_port) text += fmt::format("metrics_port={}\n", *ports.metrics_port);
+  if (ports.admin_port) text += fmt::format("admin_port={}\n", *ports.admin_port);
   return text;
 }
 

@@ -10,9 +10,10 @@ namespace rwproxy::server {
 struct BoundPorts {
   std::uint16_t listen_port = 0;
   std::optional<std::uint16_t> metrics_port;  // empty: metrics off, or the endpoint could not bind
+  std::optional<std::uint16_t> admin_port;    // empty: [admin] off, or it could not bind
 };
 
-// "listen_port=N\nmetrics_port=M\n" (the metrics line only when metrics are served).
+// "listen_port=N\nmetrics_port=M\nadmin_port=A\n" (metrics and admin lines only when served).
 std::string format_bound_ports(const BoundPorts& ports);
 
 // Writes the file atomically (a temporary file renamed over it), so a reader polling for it never

@@ -1,5 +1,10 @@
 #include "proxy/server/proxy_server.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <future>
+
 #include "proxy/config/config_loader.hpp"
 #include "proxy/net/tls_context.hpp"
 #include "proxy/server/ports_file.hpp"
@@ -17,6 +22,8 @@ session::ReloadableSettings reloadable(std::shared_ptr<const config::Config> con
   session::ReloadableSettings settings;
   settings.policy = std::make_shared<const router::RoutingPolicy>(make_routing_policy(*config));
   settings.users = std::make_shared<const session::UserDirectory>(*config);
+  settings.admin_users =
+      std::make_shared<const session::UserDirectory>(*config, session::UserDirectory::Accounts::admin);
   settings.tls = net::make_server_tls_context(config->tls, problems);
   settings.config = std::move(config);
   return settings;
@@ -45,12 +52,13 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
       ports_file_(std::move(ports_file)),
       logger_(logger),
       live_(initial_settings(config, logger)),
-      health_(config),
+      directory_(config),
+      health_(config, directory_, logger),
       rsa_keys_(config.proxy.caching_sha2_password_private_key_path),
       backend_tls_(initial_backend_tls(config, logger)),
       monitor_(config, health_, logger),
       workers_(config.proxy.worker_threads, logger),
-      metrics_(workers_.size(), 1 + config.replicas().size(), config.metrics.top_digests * 4) {
+      metrics_(workers_.size(), config::max_backends, config.metrics.top_digests * 4) {
   // pool.max_connections_per_backend and min_idle_connections are shared out among the workers.
   const std::size_t workers = workers_.size();
   // Worker i's share of `total`: the remainder goes to the first workers; at least 1 connection.
@@ -64,36 +72,44 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
     metrics::WorkerCounters& counters = metrics_.worker(i);
     workers_.at(i).set_resources(
         std::unique_ptr<session::WorkerResources>(new session::WorkerResources{
-            backend::BackendPools(1 + config.replicas().size(), limits, counters.backends.get()),
+            backend::BackendPools(config::max_backends, limits, counters.backends.get()),
             net::BufferPool(relay_buffer_size), session::PrepareResponseCache()}),
-        counters);
+        counters, health_);
   }
 }
 
 std::vector<metrics::BackendView> ProxyServer::backends() const {
   std::vector<metrics::BackendView> views;
-  metrics::BackendView master;
-  master.name = config_.master()->name;
-  master.role = "master";
-  master.up = health_.master_up();
-  master.monitor_check = config_.monitor.enabled ? &monitor_.check_duration(0) : nullptr;
-  views.push_back(master);
-  auto snapshot = const_cast<backend::ReplicaHealth&>(health_).snapshot(std::chrono::steady_clock::now());
-  for (std::size_t i = 0; i < snapshot->replicas.size(); ++i) {
-    const router::ReplicaState& r = snapshot->replicas[i];
+  auto topology = const_cast<backend::BackendHealth&>(health_).snapshot(std::chrono::steady_clock::now());
+  for (std::size_t slot = 0; slot < topology->backends.size(); ++slot) {
+    const backend::BackendStatus& b = topology->backends[slot];
+    if (!b.present) continue;
+    const router::ReplicaState& r = topology->routing.replicas[slot];
     metrics::BackendView view;
+    view.slot = slot;
     view.name = r.name;
-    view.role = "replica";
-    view.up = r.up;
-    view.eligible = r.up && r.lag_admitted;
+    view.role = std::string(backend::to_string(b.role));
+    view.state = std::string(backend::to_string(b.admin));
+    view.weight = b.weight;
+    view.up = b.up;
+    view.eligible = r.serving && r.up && r.lag_admitted;
     if (r.lag_ms) view.lag_seconds = *r.lag_ms / 1000.0;
     if (config_.monitor.enabled) {
-      view.threads_running = monitor_.threads_running(i);
-      view.monitor_check = &monitor_.check_duration(1 + i);
+      view.threads_running = monitor_.threads_running(slot);
+      view.monitor_check = &monitor_.check_duration(slot);
     }
     views.push_back(std::move(view));
   }
   return views;
+}
+
+metrics::WriterView ProxyServer::writer() const {
+  auto topology = const_cast<backend::BackendHealth&>(health_).snapshot(std::chrono::steady_clock::now());
+  metrics::WriterView view;
+  view.problem = topology->problem;
+  view.writable_backends = topology->writable.size();
+  view.master_changes = health_.master_changes();
+  return view;
 }
 
 void ProxyServer::start_metrics() {
@@ -109,11 +125,36 @@ void ProxyServer::start_metrics() {
   }
 }
 
+void ProxyServer::start_admin() {
+  if (!config_.admin.enabled) return;
+  admin_data_ = std::make_unique<AdminData>(
+      AdminData::Parts{health_, metrics_, workers_, live_, counters_, [this] { return reload_from_admin(); }});
+  admin_ = std::make_unique<admin::AdminServer>(config_, live_, *admin_data_, logger_);
+  try {
+    admin_->start();
+    logger_.info("admin interface on {}:{}", config_.admin.listen_address, admin_->port());
+  } catch (const std::exception& e) {
+    logger_.error("cannot serve the admin interface on {}:{}: {}; running without it", config_.admin.listen_address,
+                  config_.admin.listen_port, e.what());
+    admin_.reset();
+  }
+}
+
+bool ProxyServer::reload_from_admin() {
+  // The reload runs on the main thread, as SIGHUP's does; the admin waits for its outcome.
+  auto done = std::make_shared<std::promise<bool>>();
+  auto outcome = done->get_future();
+  asio::post(main_context_, [this, done] { done->set_value(reload()); });
+  if (outcome.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return false;
+  return outcome.get();
+}
+
 bool ProxyServer::publish_ports() {
   if (ports_file_.empty()) return true;
   BoundPorts ports;
   ports.listen_port = acceptor_.local_endpoint().port();
   if (exporter_) ports.metrics_port = exporter_->port();
+  if (admin_) ports.admin_port = admin_->port();
   const std::string problem = write_ports_file(ports_file_, ports);
   if (!problem.empty()) {
     logger_.error("--ports-file: {}", problem);
@@ -144,8 +185,15 @@ int ProxyServer::run() {
   wait_for_signal();
   if (config_.monitor.enabled) monitor_.start();
   start_metrics();
-  if (!publish_ports()) return 1;
   workers_.start();
+  start_admin();
+  if (!publish_ports()) {
+    if (admin_) admin_->stop();
+    workers_.stop();
+    workers_.join();
+    monitor_.stop();
+    return 1;
+  }
   asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
     if (!e) return;
     try {
@@ -159,6 +207,7 @@ int ProxyServer::run() {
   // finish before the workers' io_contexts go.
   main_context_.restart();
   main_context_.poll();
+  if (admin_) admin_->stop();
   workers_.stop();
   workers_.join();
   workers_.discard_sessions();
@@ -216,11 +265,32 @@ bool ProxyServer::reload() {
     logger_.error("config reload failed; the running configuration is kept:\n{}", config::format_problems(problems));
     return false;
   }
+  const std::shared_ptr<const config::Config> applied = next.config;
   live_.publish(std::move(next));
+  apply_backends(*applied);
   reloads_succeeded_.fetch_add(1, std::memory_order_relaxed);
-  logger_.info("config reloaded from {}: users, [routing], [[rules]] and the [tls] certificates are in effect",
+  logger_.info("config reloaded from {}: users, [routing], [[rules]], [[backends]] and the [tls] certificates are "
+               "in effect",
                config_path_);
   return true;
+}
+
+void ProxyServer::apply_backends(const config::Config& config) {
+  const backend::BackendChanges changes = health_.apply_backends(config);
+  if (config_.monitor.enabled) monitor_.start();  // checks the added backends
+  auto list = [](const std::vector<std::string>& names) { return fmt::format("{}", fmt::join(names, ", ")); };
+  if (!changes.added.empty()) logger_.info("config reload: backends added: {}", list(changes.added));
+  if (!changes.removed.empty()) {
+    logger_.info("config reload: backends removed: {} (draining: running statements and transactions finish, then "
+                 "their connections close)",
+                 list(changes.removed));
+  }
+  if (!changes.reweighted.empty()) logger_.info("config reload: new weights for {}", list(changes.reweighted));
+  if (!changes.refused.empty()) {
+    logger_.error("config reload: no room for backends {}: a proxy knows at most {} backends over its life; restart "
+                  "it to add more",
+                  list(changes.refused), config::max_backends);
+  }
 }
 
 void ProxyServer::begin_shutdown() {

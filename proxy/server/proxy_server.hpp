@@ -4,9 +4,11 @@
 #include "metrics/exporter.hpp"
 #include "metrics/proxy_metrics.hpp"
 #include "proxy/asio.hpp"
-#include "proxy/backend/replica_health.hpp"
+#include "proxy/backend/backend_health.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/admin/admin_server.hpp"
 #include "proxy/monitor/backend_monitor.hpp"
+#include "proxy/server/admin_data.hpp"
 #include "proxy/server/worker_pool.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/user_directory.hpp"
@@ -27,6 +29,7 @@ class ProxyServer : public metrics::ScrapeSource {
 
   // metrics::ScrapeSource
   std::vector<metrics::BackendView> backends() const override;
+  metrics::WriterView writer() const override;
   std::uint32_t client_connections() const override { return counters_.client_connections.load(); }
   double max_replica_lag_seconds() const override { return config_.routing.max_replica_lag_ms / 1000.0; }
   std::uint64_t config_reloads(bool succeeded) const override {
@@ -36,8 +39,12 @@ class ProxyServer : public metrics::ScrapeSource {
  private:
   awaitable<void> accept_loop();
   void begin_shutdown();
+  // A reload's [[backends]]: added ones are checked and serve, removed ones drain.
+  void apply_backends(const config::Config& config);
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
   void start_metrics();
+  void start_admin();
+  bool reload_from_admin();
   bool publish_ports();
   void wait_for_signal();
 
@@ -49,7 +56,8 @@ class ProxyServer : public metrics::ScrapeSource {
   std::atomic<std::uint64_t> reloads_succeeded_{0};
   std::atomic<std::uint64_t> reloads_failed_{0};
   session::ConnectionCounters counters_;
-  backend::ReplicaHealth health_;
+  backend::BackendDirectory directory_;
+  backend::BackendHealth health_;
   protocol::RsaKeyPair rsa_keys_;
   net::BackendTlsContexts backend_tls_;
   monitor::BackendMonitor monitor_;
@@ -62,6 +70,8 @@ class ProxyServer : public metrics::ScrapeSource {
   asio::signal_set signals_{main_context_, SIGINT, SIGTERM, SIGHUP};
   asio::steady_timer shutdown_timer_{main_context_};
   std::unique_ptr<metrics::MetricsExporter> exporter_;
+  std::unique_ptr<AdminData> admin_data_;
+  std::unique_ptr<admin::AdminServer> admin_;
 };
 
 }  // namespace rwproxy::server

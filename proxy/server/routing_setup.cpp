@@ -71,14 +71,6 @@ std::vector<std::string> sections_needing_restart(const config::Config& running,
       a.pool.max_statements_per_connection != b.pool.max_statements_per_connection) {
     out.emplace_back("[pool] (all but multiplexing)");
   }
-  bool backends_changed = a.backends.size() != b.backends.size();
-  for (std::size_t i = 0; !backends_changed && i < a.backends.size(); ++i) {
-    const auto& x = a.backends[i];
-    const auto& y = b.backends[i];
-    backends_changed = x.name != y.name || x.role != y.role || x.host != y.host || x.port != y.port ||
-                       x.weight != y.weight || x.tls_mode != y.tls_mode;
-  }
-  if (backends_changed) out.emplace_back("[[backends]]");
   if (a.backend_tls.mode != b.backend_tls.mode || a.backend_tls.ca != b.backend_tls.ca ||
       a.backend_tls.certificate != b.backend_tls.certificate || a.backend_tls.private_key != b.backend_tls.private_key) {
     out.emplace_back("[backend_tls]");
@@ -90,12 +82,17 @@ std::vector<std::string> sections_needing_restart(const config::Config& running,
   }
   if (a.monitor.enabled != b.monitor.enabled || a.monitor.interval_ms != b.monitor.interval_ms ||
       a.monitor.user != b.monitor.user || a.monitor.password != b.monitor.password ||
-      a.monitor.heartbeat != b.monitor.heartbeat || a.monitor.heartbeat_table != b.monitor.heartbeat_table) {
+      a.monitor.heartbeat != b.monitor.heartbeat || a.monitor.heartbeat_table != b.monitor.heartbeat_table ||
+      a.monitor.follow_writer != b.monitor.follow_writer) {
     out.emplace_back("[monitor]");
   }
   if (a.metrics.enabled != b.metrics.enabled || a.metrics.listen_address != b.metrics.listen_address ||
       a.metrics.listen_port != b.metrics.listen_port || a.metrics.top_digests != b.metrics.top_digests) {
     out.emplace_back("[metrics]");
+  }
+  if (a.admin.enabled != b.admin.enabled || a.admin.listen_address != b.admin.listen_address ||
+      a.admin.listen_port != b.admin.listen_port) {
+    out.emplace_back("[admin] (the listener; [[admin_users]] take effect at once)");
   }
   return out;
 }

@@ -28,6 +28,14 @@ awaitable<void> Worker::trim_pools() {
     error_code ec;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     const bool closing = stopping_ && sessions_.empty();
+    if (health_ && !closing) {
+      // Pools are checked every time (a connection may come back to the pool of a drained
+      // backend when the transaction it ran ends); idle sessions only after a change.
+      const bool changed = health_->version() != topology_version_;
+      topology_version_ = health_->version();
+      const auto topology = health_->snapshot(std::chrono::steady_clock::now());
+      release_unserving(*topology, changed);
+    }
     for (std::size_t i = 0; i < pools.size(); ++i) {
       auto idle = closing ? pools.at(i).drain() : pools.at(i).trim(std::chrono::steady_clock::now());
       for (auto& connection : idle) {
@@ -36,6 +44,20 @@ awaitable<void> Worker::trim_pools() {
       }
     }
     if (closing || ec) co_return;
+  }
+}
+
+void Worker::release_unserving(const backend::TopologySnapshot& topology, bool sessions_too) {
+  if (sessions_too) {
+    for (const auto& session : sessions_) session->release_unserving();
+  }
+  backend::BackendPools& pools = resources_->pools;
+  for (std::size_t i = 0; i < pools.size() && i < topology.backends.size(); ++i) {
+    if (topology.routing.replicas[i].serving || topology.master == i) continue;
+    for (auto& connection : pools.at(i).drain()) {
+      metrics::add(counters_->backends[i].open_connections, -1);
+      connection->channel().close();
+    }
   }
 }
 

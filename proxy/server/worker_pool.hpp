@@ -27,11 +27,18 @@ class Worker {
 
   asio::io_context& context() { return *context_; }
   // The pools and buffers this worker's sessions share (set once, before start()).
-  void set_resources(std::unique_ptr<session::WorkerResources> resources, metrics::WorkerCounters& counters) {
+  void set_resources(std::unique_ptr<session::WorkerResources> resources, metrics::WorkerCounters& counters,
+                     backend::BackendHealth& health) {
     resources_ = std::move(resources);
     counters_ = &counters;
+    health_ = &health;
   }
   session::WorkerResources& resources() { return *resources_; }
+  // Runs `fn(worker)` on this worker's thread, then `done()` (on that thread too).
+  template <class Fn>
+  void run_on(Fn fn) {
+    asio::post(*context_, [this, fn = std::move(fn)]() mutable { fn(*this); });
+  }
   // Runs a session to its end on this worker (called on this worker's thread).
   awaitable<void> serve(std::shared_ptr<session::ClientSession> session);
   // Asks every session on this worker to finish its current statement and close.
@@ -42,16 +49,27 @@ class Worker {
   // After join(): destroys what is left of the sessions (coroutines that never finished) while the
   // pools and the metrics they touch still exist.
   void discard_sessions();
+  // Sends SHOW SESSIONS' rows of this worker's sessions to `out` (on this worker's thread).
+  template <class Sink>
+  void list_sessions(Sink&& out) const {
+    for (const auto& session : sessions_) out(session->summary());
+  }
+  // Closes connections to backends that no longer serve: pooled, or held by idle sessions.
+  void release_unserving(const backend::TopologySnapshot& topology, bool sessions_too);
 
  private:
   // Closes pooled connections idle past pool.idle_timeout_ms, every second; at shutdown, once
-  // the sessions have ended, all of them.
+  // the sessions have ended, all of them. After the backends changed (drain, offline, removal,
+  // promotion), also the idle connections to backends that no longer serve, pooled or held by
+  // idle sessions.
   awaitable<void> trim_pools();
 
   std::size_t index_;
   Logger& logger_;
   std::unique_ptr<session::WorkerResources> resources_;  // outlives the sessions that use it
   metrics::WorkerCounters* counters_ = nullptr;
+  backend::BackendHealth* health_ = nullptr;
+  std::uint64_t topology_version_ = 0;
   std::unique_ptr<asio::io_context> context_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::unordered_set<std::shared_ptr<session::ClientSession>> sessions_;  // touched on this thread only

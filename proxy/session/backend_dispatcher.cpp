@@ -16,7 +16,8 @@ BackendDispatcher::BackendDispatcher(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      backends_(context.config, context.backend_tls, context.metrics, &context.worker.pools),
+      backends_(context.config, context.health.directory(), context.backend_tls, context.metrics,
+                &context.worker.pools),
       relay_(context.worker.relay_buffers) {}
 
 void BackendDispatcher::start(const protocol::ClientHandshake::Settings& login, bool multiplexing,
@@ -27,18 +28,70 @@ void BackendDispatcher::start(const protocol::ClientHandshake::Settings& login, 
   binding_ = router::BindReason::none;
 }
 
+protocol::ErrPacket BackendDispatcher::writes_refused(const backend::TopologySnapshot& topology) const {
+  const backend::BackendDirectory& directory = context_.health.directory();
+  std::string names;
+  for (std::size_t slot : topology.writable) names += (names.empty() ? "'" : ", '") + directory.at(slot).name + "'";
+  const std::string cause =
+      topology.problem == router::WriterProblem::split_brain
+          ? fmt::format("split brain: {} all have read_only=OFF; writes go nowhere until only one is writable", names)
+          : "no backend that is up has read_only=OFF (the master is down or read-only, and no replica was promoted)";
+  return protocol::ErrPacket{protocol::proxy_error::no_writer, "HY000", "rwproxy: writes refused: " + cause};
+}
+
 awaitable<BackendSet::Acquired> BackendDispatcher::acquire_master(const SessionState& state) {
-  if (!backends_.find(BackendRef{}) && !context_.health.master_up()) {
+  const backend::TopologySnapshot& topology = context_.health.snapshot(router::Clock::now(), topology_cache_);
+  BackendSet::Acquired refused;
+  if (!topology.master) {
+    metrics::bump(context_.metrics.writes_refused[static_cast<std::size_t>(topology.problem)]);
+    refused.error = writes_refused(topology);
+    co_return refused;
+  }
+  const bool held = backends_.find(BackendRef{}) != nullptr;
+  const std::optional<std::size_t> before = backends_.master_slot();
+  if (backends_.set_master(*topology.master) && before) {
+    context_.logger.info("session {}: master changed from '{}' to '{}': its connection to the old one was closed",
+                         connection_id_, context_.health.directory().at(*before).name,
+                         context_.health.directory().at(*topology.master).name);
+    if (state.in_transaction()) {
+      // Never replayed: the client learns that its transaction is gone and runs it again.
+      transaction_lost_ = true;
+      refused.error = protocol::ErrPacket{
+          protocol::proxy_error::backend_lost, "70100",
+          fmt::format("rwproxy: the master changed from '{}' to '{}' during this transaction: it was not committed "
+                      "and is not replayed; run it again",
+                      context_.health.directory().at(*before).name,
+                      context_.health.directory().at(*topology.master).name)};
+      co_return refused;
+    }
+  }
+  if (!held && topology.problem == router::WriterProblem::master_down) {
     // Fail at once rather than wait for a connect timeout on a master the monitor sees down.
-    BackendSet::Acquired down;
+    metrics::bump(context_.metrics.writes_refused[static_cast<std::size_t>(topology.problem)]);
     const auto address = backends_.address(BackendRef{});
-    down.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
-                                     fmt::format("rwproxy: master '{}' ({}:{}) is unavailable (down according to "
-                                                 "the backend monitor); writes fail until it is back",
-                                                 address.name, address.host, address.port)};
-    co_return down;
+    refused.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
+                                        fmt::format("rwproxy: master '{}' ({}:{}) is unavailable (down according to "
+                                                    "the backend monitor, or offline); writes fail until it is back",
+                                                    address.name, address.host, address.port)};
+    co_return refused;
   }
   co_return co_await backends_.acquire(BackendRef{}, login_, state);
+}
+
+bool BackendDispatcher::release_unserving(const backend::TopologySnapshot& topology,
+                                          std::optional<std::size_t> transaction_replica) {
+  bool kept = false;
+  auto keep = [&](std::size_t slot) {
+    if (slot >= topology.backends.size()) return false;
+    if (topology.routing.replicas[slot].serving) return true;
+    // A drained backend lets the open transaction finish; an offline one does not.
+    const backend::BackendStatus& b = topology.backends[slot];
+    const bool finishing = slot == transaction_replica && b.present && b.admin == backend::AdminState::drain;
+    kept |= finishing;
+    return finishing;
+  };
+  backends_.drop_replicas_unless(keep);
+  return kept;
 }
 
 awaitable<Dispatch> BackendDispatcher::acquire(router::Route route, std::uint8_t reply_sequence,
@@ -89,7 +142,7 @@ awaitable<CommandRelay::Outcome> BackendDispatcher::relay(Command command, std::
                                                           std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch,
                                                           std::chrono::milliseconds causal_wait_timeout,
                                                           bool report_failure) {
-  metrics::BackendCounters& counters = context_.metrics.backends[dispatch.ref.replica ? 1 + *dispatch.ref.replica : 0];
+  metrics::BackendCounters& counters = context_.metrics.backends[backends_.slot_of(dispatch.ref)];
   metrics::bump(counters.statements);
   metrics::add(counters.busy_connections, 1);
   const std::optional<std::size_t> started_on = dispatch.ref.replica;  // a timed-out wait moves it to the master
@@ -118,7 +171,7 @@ awaitable<CommandRelay::Outcome> BackendDispatcher::relay(Command command, std::
 
 awaitable<void> BackendDispatcher::on_backend_failure(const CommandRelay::Outcome& outcome, Dispatch& dispatch,
                                                       std::uint8_t reply_sequence, bool report_failure) {
-  metrics::BackendCounters& counters = context_.metrics.backends[dispatch.ref.replica ? 1 + *dispatch.ref.replica : 0];
+  metrics::BackendCounters& counters = context_.metrics.backends[backends_.slot_of(dispatch.ref)];
   const std::string name = dispatch.connection->address().name;
   backends_.drop(dispatch.ref);  // closing it is what stops a statement past its timeout
   dispatch.connection = nullptr;

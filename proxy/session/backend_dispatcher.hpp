@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "proxy/asio.hpp"
 #include "proxy/net/packet_channel.hpp"
@@ -38,6 +39,7 @@ class BackendDispatcher {
 
   BackendSet& backends() { return backends_; }
   bool multiplexing() const { return backends_.multiplexing(); }
+  std::string held_backends() const { return backends_.held_names(); }
 
   // The master's connection for `state`; the error says why there is none (nothing is sent to
   // the client).
@@ -59,6 +61,13 @@ class BackendDispatcher {
   router::BindReason binding() const { return binding_; }
   // Session end (or change of user).
   awaitable<void> close();
+  // Closes held replica connections that `topology` no longer sends reads to (drained, offline,
+  // removed, promoted), except the one an open READ ONLY transaction runs on while it drains.
+  // Returns whether one was kept for its transaction (check again after it).
+  bool release_unserving(const backend::TopologySnapshot& topology, std::optional<std::size_t> transaction_replica);
+  // Whether the last acquire_master() ended the client's transaction (the master changed): the
+  // session is then out of it. Reading clears it.
+  bool take_transaction_lost() { return std::exchange(transaction_lost_, false); }
 
  private:
   // Runs `frames` on a replica behind MASTER_GTID_WAIT (route.wait_for). When the wait times out
@@ -68,6 +77,7 @@ class BackendDispatcher {
                                                     std::uint8_t reply_sequence, bool cursor, Dispatch& dispatch,
                                                     std::chrono::milliseconds wait_timeout);
   CommandRelay::SessionTracking tracking_for(const Dispatch& dispatch) const;
+  protocol::ErrPacket writes_refused(const backend::TopologySnapshot& topology) const;
   awaitable<void> on_backend_failure(const CommandRelay::Outcome& outcome, Dispatch& dispatch,
                                      std::uint8_t reply_sequence, bool report_failure);
 
@@ -78,6 +88,8 @@ class BackendDispatcher {
   BackendSet backends_;
   CommandRelay relay_;
   router::BindReason binding_ = router::BindReason::none;
-};
+  backend::BackendHealth::CachedSnapshot topology_cache_;
+  bool transaction_lost_ = false;
+}; 
 
 }  // namespace rwproxy::session

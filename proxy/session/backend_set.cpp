@@ -32,10 +32,17 @@ bool is_prefix(const std::vector<std::string>& applied, const std::vector<Replay
 }  // namespace
 
 backend::BackendAddress BackendSet::address(BackendRef ref) const {
-  const config::Backend* b = ref.replica ? config_.replicas()[*ref.replica] : config_.master();
-  const config::BackendTlsMode mode = config_.tls_mode(*b);
-  return backend::BackendAddress{b->name, b->host, b->port, tls_.for_mode(mode),
-                                 mode == config::BackendTlsMode::verify_identity};
+  const backend::BackendSlot& b = directory_.at(index(ref));
+  return backend::BackendAddress{b.name, b.host, b.port, tls_.for_mode(b.tls_mode),
+                                 b.tls_mode == config::BackendTlsMode::verify_identity};
+}
+
+bool BackendSet::set_master(std::size_t slot) {
+  if (master_slot_ == slot) return false;
+  const bool dropped = master_ != nullptr;
+  drop(BackendRef{});
+  master_slot_ = slot;
+  return dropped;
 }
 
 void BackendSet::start(const protocol::ClientHandshake::Settings& login, bool multiplexing) {
@@ -59,6 +66,15 @@ BackendConnection* BackendSet::find(BackendRef ref) { return slot(ref).get(); }
 bool BackendSet::holds_any() const {
   if (master_) return true;
   return std::any_of(replicas_.begin(), replicas_.end(), [](const auto& c) { return c != nullptr; });
+}
+
+std::string BackendSet::held_names() const {
+  std::string out;
+  if (master_) out = master_->address().name;
+  for (const auto& c : replicas_) {
+    if (c) out += (out.empty() ? "" : ",") + c->address().name;
+  }
+  return out;
 }
 
 BackendSet::~BackendSet() {

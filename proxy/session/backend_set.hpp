@@ -14,6 +14,7 @@
 #include "metrics/worker_counters.hpp"
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
+#include "proxy/backend/backend_directory.hpp"
 #include "proxy/backend/connection_pool.hpp"
 #include "proxy/net/tls_context.hpp"
 #include "proxy/config/config.hpp"
@@ -22,7 +23,8 @@
 
 namespace rwproxy::session {
 
-// Which backend: the master, or replica `index` (as in config.replicas() and the snapshot).
+// Which backend: the master (whichever backend that is now: see BackendSet::set_master), or the
+// replica at backend slot `replica` (backend::BackendDirectory; the snapshot's index too).
 struct BackendRef {
   std::optional<std::size_t> replica;
   bool is_master() const { return !replica; }
@@ -37,9 +39,14 @@ class BackendSet {
   };
 
   // `pools`: this worker's pools, or null when no session multiplexes.
-  BackendSet(const config::Config& config, const net::BackendTlsContexts& tls, metrics::WorkerCounters& metrics,
-             backend::BackendPools* pools)
-      : config_(config), tls_(tls), metrics_(metrics), pools_(pools), replicas_(config.replicas().size()) {}
+  BackendSet(const config::Config& config, const backend::BackendDirectory& directory,
+             const net::BackendTlsContexts& tls, metrics::WorkerCounters& metrics, backend::BackendPools* pools)
+      : config_(config),
+        directory_(directory),
+        tls_(tls),
+        metrics_(metrics),
+        pools_(pools),
+        replicas_(config::max_backends) {}
   ~BackendSet();
   BackendSet(const BackendSet&) = delete;
   BackendSet& operator=(const BackendSet&) = delete;
@@ -52,6 +59,18 @@ class BackendSet {
   // in the process, so a connection tells this state's replay sequence from an earlier one's.
   void set_epoch(std::uint64_t epoch) { epoch_ = epoch; }
   bool multiplexing() const { return pooled_; }
+  // Which backend slot BackendRef{} (the master) means from now on. A held master connection to
+  // another backend is closed: the master changed (a promotion). Returns whether one was.
+  bool set_master(std::size_t slot);
+  std::optional<std::size_t> master_slot() const { return master_slot_; }
+  // The backend slot `ref` names now.
+  std::size_t slot_of(BackendRef ref) const { return index(ref); }
+  // Closes the held replica connections whose slot `keep` rejects.
+  void drop_replicas_unless(const auto& keep) {
+    for (std::size_t i = 0; i < replicas_.size(); ++i) {
+      if (replicas_[i] && !keep(i)) drop(BackendRef{i});
+    }
+  }
 
   backend::BackendConnection* find(BackendRef ref);
   // The connection for `ref`: held, borrowed or opened (with `login`), synced to `state`.
@@ -70,6 +89,8 @@ class BackendSet {
   // Every held connection with its ref.
   std::vector<std::pair<BackendRef, backend::BackendConnection*>> open_connections();
   bool holds_any() const;
+  // The names of the backends it holds connections to, comma-separated (master first).
+  std::string held_names() const;
 
   backend::BackendAddress address(BackendRef ref) const;
 
@@ -77,7 +98,7 @@ class BackendSet {
   std::unique_ptr<backend::BackendConnection>& slot(BackendRef ref) {
     return ref.replica ? replicas_[*ref.replica] : master_;
   }
-  std::size_t index(BackendRef ref) const { return ref.replica ? 1 + *ref.replica : 0; }
+  std::size_t index(BackendRef ref) const { return ref.replica ? *ref.replica : master_slot_.value_or(0); }
   metrics::BackendCounters& counters(BackendRef ref) { return metrics_.backends[index(ref)]; }
   backend::ConnectionPool& pool(BackendRef ref) { return pools_->at(index(ref)); }
   bool tracks_session_on(BackendRef ref) const { return pooled_ || ref.is_master(); }
@@ -107,6 +128,7 @@ class BackendSet {
                                       const SessionState& state, SyncPlan plan);
 
   const config::Config& config_;
+  const backend::BackendDirectory& directory_;
   const net::BackendTlsContexts& tls_;
   metrics::WorkerCounters& metrics_;
   backend::BackendPools* pools_;
@@ -116,6 +138,7 @@ class BackendSet {
   std::string tracking_;  // the COM_QUERY payload that sets our session_track_* settings
   std::vector<std::string> commands_;  // sync's pipelined commands (reused)
   std::unique_ptr<backend::BackendConnection> master_;
+  std::optional<std::size_t> master_slot_;  // the backend master_ (and BackendRef{}) is
   std::vector<std::unique_ptr<backend::BackendConnection>> replicas_;
 };
 

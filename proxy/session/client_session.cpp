@@ -64,6 +64,16 @@ void ClientSession::request_stop() {
   }
 }
 
+SessionSummary ClientSession::summary() const {
+  SessionSummary out = executor_.summary();
+  out.id = connection_id_;
+  out.client = client_host_;
+  out.tls = client_.tls();
+  if (out.user.empty()) out.state = "login";
+  else if (!idle_) out.state = "running";
+  return out;
+}
+
 awaitable<void> ClientSession::run() {
   auto& counters = context_.counters;
   std::uint32_t open = counters.client_connections.fetch_add(1) + 1;

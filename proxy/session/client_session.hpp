@@ -11,6 +11,7 @@
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/server_handshake.hpp"
 #include "proxy/session/session_context.hpp"
+#include "proxy/session/session_summary.hpp"
 #include "proxy/session/statement_executor.hpp"
 
 namespace rwproxy::session {
@@ -22,6 +23,13 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
   awaitable<void> run();
   // Asks the session to end after its current statement (called on the session's worker).
   void request_stop();
+  // Between commands: closes connections to backends that no longer serve (see
+  // StatementExecutor::release_unserving). Called on the session's worker.
+  void release_unserving() {
+    if (idle_) executor_.release_unserving();
+  }
+  // For SHOW SESSIONS (called on the session's worker).
+  SessionSummary summary() const;
 
   // Capabilities the proxy offers to clients.
   static std::uint32_t offered_capabilities();

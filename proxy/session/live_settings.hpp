@@ -22,6 +22,7 @@ struct ReloadableSettings {
   std::shared_ptr<const config::Config> config;  // users, routing, rules come from here
   std::shared_ptr<const router::RoutingPolicy> policy;
   std::shared_ptr<const UserDirectory> users;
+  std::shared_ptr<const UserDirectory> admin_users;  // [[admin_users]]
   std::shared_ptr<boost::asio::ssl::context> tls;  // [tls] for clients; nullptr: TLS off
 };
 

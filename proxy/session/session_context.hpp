@@ -8,7 +8,7 @@
 #include "proxy/backend/connection_pool.hpp"
 #include "proxy/net/buffer_pool.hpp"
 #include "proxy/net/tls_context.hpp"
-#include "proxy/backend/replica_health.hpp"
+#include "proxy/backend/backend_health.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/protocol/caching_sha2.hpp"
 #include "proxy/session/live_settings.hpp"
@@ -38,7 +38,7 @@ struct SessionContext {
   Logger& logger;
   const LiveSettings& live;      // users, routing and rules: may change on reload
   ConnectionCounters& counters;
-  backend::ReplicaHealth& health;
+  backend::BackendHealth& health;
   protocol::RsaKeyPair& rsa_keys;    // caching_sha2_password without TLS
   const net::BackendTlsContexts& backend_tls;  // [backend_tls], made at start
   metrics::WorkerCounters& metrics;  // this session's worker's counters

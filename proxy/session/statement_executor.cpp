@@ -10,16 +10,13 @@
 #include "proxy/explain/route_explanation.hpp"
 #include "proxy/protocol/result_set_writer.hpp"
 #include "proxy/protocol/frame_reader.hpp"
+#include "proxy/session/statement_routing.hpp"
 #include "router/router.hpp"
 
 namespace rwproxy::session {
 
 using protocol::Command;
 using router::Target;
-
-namespace {
-constexpr std::size_t max_replicas_on_stack = 64;
-}  // namespace
 
 StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel& client, std::uint32_t connection_id)
     : context_(context),
@@ -47,9 +44,10 @@ awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
   if (!protocol::proxy_error::is_unreachable(acquired.error.error_code)) co_return acquired.error;
   // The master is unreachable: let the session start on a replica (which also checks the login)
   // so that reads keep working; writes get a clear error until the master is back.
-  auto snapshot = context_.health.snapshot(router::Clock::now());
+  auto topology = context_.health.snapshot(router::Clock::now());
+  const router::ReplicaSnapshot* snapshot = &topology->routing;
   for (std::size_t i = 0; i < snapshot->replicas.size(); ++i) {
-    if (!snapshot->replicas[i].up) continue;
+    if (!snapshot->replicas[i].up || !snapshot->replicas[i].serving) continue;
     auto replica = co_await dispatcher_.backends().acquire(BackendRef{i}, login_, state_);
     if (replica.connection) {
       context_.logger.warn("session {}: master unavailable ({}); session starts on replica '{}'", connection_id_,
@@ -60,6 +58,26 @@ awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
     if (!protocol::proxy_error::is_unreachable(replica.error.error_code)) co_return replica.error;
   }
   co_return acquired.error;
+}
+
+SessionSummary StatementExecutor::summary() const {
+  SessionSummary out;
+  out.user = login_.user;
+  out.schema = state_.schema();
+  out.state = state_.in_transaction() ? "in transaction" : "idle";
+  const router::BindReason bound = binding();
+  if (bound != router::BindReason::none) out.bound = std::string(router::to_string(bound));
+  else if (!dispatcher_.multiplexing()) out.bound = "multiplexing off";
+  out.backends = dispatcher_.held_backends();
+  return out;
+}
+
+void StatementExecutor::release_unserving() {
+  const std::uint64_t version = context_.health.version();
+  if (version == topology_version_ && !release_pending_) return;
+  topology_version_ = version;
+  const auto topology = context_.health.snapshot(router::Clock::now());
+  release_pending_ = dispatcher_.release_unserving(*topology, state_.transaction_replica());
 }
 
 void StatementExecutor::refresh_settings() {
@@ -86,6 +104,10 @@ awaitable<bool> StatementExecutor::execute(const protocol::Packet& packet) {
     case Command::ping: goes_on = co_await run_ping(packet); break;
     default: goes_on = co_await run_on_master(packet); break;
   }
+  if (dispatcher_.take_transaction_lost()) {
+    state_.note_status(state_.status_flags() & ~protocol::server_status::in_trans);
+  }
+  release_unserving();
   dispatcher_.finish_command(binding());
   co_return goes_on;
 }
@@ -100,18 +122,13 @@ router::BindReason StatementExecutor::binding() const {
 router::Route StatementExecutor::decide(const parser::StatementInfo& info, std::string_view sql, bool digest_ready,
                                        const router::GtidPosition* statement_token) {
   const auto now = router::Clock::now();
-  const router::ReplicaSnapshot& snapshot = context_.health.snapshot(now, snapshot_cache_);
-  std::array<std::uint32_t, max_replicas_on_stack> outstanding{};
-  const std::size_t n = std::min(context_.health.replica_count(), outstanding.size());
+  const router::ReplicaSnapshot& snapshot = context_.health.snapshot(now, snapshot_cache_).routing;
+  std::array<std::uint32_t, config::max_backends> outstanding{};
+  const std::size_t n = std::min(snapshot.replicas.size(), outstanding.size());
   context_.health.load_outstanding(std::span(outstanding.data(), n));
-  router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
-  consistency_.fill(session);
   router::GtidPosition with_hint;
-  if (statement_token) {
-    if (session.token_position) with_hint = *session.token_position;
-    with_hint.merge(*statement_token);
-    session.token_position = &with_hint;
-  }
+  const router::RoutingSession session =
+      session_view(state_, consistency_, login_.user, hints_allowed_, statement_token, with_hint);
   const StatementPlanner::Input input{info, sql, session, snapshot, std::span(outstanding.data(), n), now};
   router::Route route = planner_.plan(input, policy(), digest_ready);
   if (context_.logger.enabled(LogLevel::debug)) {
@@ -138,17 +155,16 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
                                const CommandRelay::Outcome& outcome, const Dispatch& dispatch) {
   if (outcome.result != CommandRelay::Result::completed) return;
   const std::uint16_t status = outcome.summary.has_status ? outcome.summary.status_flags : state_.status_flags();
-  state_.after_statement(info, sql, !outcome.summary.error, status, dispatch.ref.replica.has_value(),
-                         dispatch.ref.replica, router::Clock::now());
-  if (outcome.schema && !outcome.schema->empty()) state_.set_schema(*outcome.schema);  // e.g. USE in a procedure
   // A result set ending in an EOF packet (no CLIENT_DEPRECATE_EOF) cannot carry the entries, only
   // the flag: with multiplexing, the flag alone counts as a change.
   const bool flagged_after_rows = dispatcher_.multiplexing() && outcome.summary.column_count > 0 &&
                                   (status & protocol::server_status::session_state_changed) &&
                                   !(login_.capabilities & protocol::capability::deprecate_eof);
-  state_.after_reply(info, ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id,
-                                      outcome.state_changed || flagged_after_rows});
-  if (!outcome.summary.error) consistency_.note_replica_read(dispatch.route);
+  const StatementReply reply{!outcome.summary.error, status,
+                             ReplyFacts{outcome.summary.warnings, outcome.summary.last_insert_id,
+                                        outcome.state_changed || flagged_after_rows},
+                             outcome.schema};
+  after_statement(state_, consistency_, info, sql, dispatch.route, dispatch.ref.replica, reply, router::Clock::now());
   // DDL may change what a PREPARE of any statement answers.
   if (!outcome.summary.error && info.kind == parser::StatementKind::ddl) context_.worker.prepare_responses.clear();
   if (dispatch.connection) {
@@ -167,9 +183,10 @@ void StatementExecutor::record(const parser::StatementInfo& info, std::string_vi
 
 awaitable<bool> StatementExecutor::answer_explain(std::string_view statement) {
   const auto now = router::Clock::now();
-  auto snapshot = context_.health.snapshot(now);
-  router::RoutingSession session = state_.routing_view(login_.user, hints_allowed_);
-  consistency_.fill(session);
+  auto topology = context_.health.snapshot(now);
+  const router::ReplicaSnapshot* snapshot = &topology->routing;
+  router::GtidPosition no_token;
+  const router::RoutingSession session = session_view(state_, consistency_, login_.user, hints_allowed_, nullptr, no_token);
   auto explanation = explain::explain(statement, session, *snapshot, policy(), *settings_.config, now);
   const router::BindReason bound = binding();
   explanation.session.connections =
@@ -197,10 +214,12 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
   std::uint8_t reply_sequence = 0;
   const std::string_view frames = command_frames(packet, reply_sequence);
   const bool count_digest = context_.config.metrics.top_digests > 0;
+  std::size_t digest_slot = metrics::DigestTable::none;
   if (count_digest) {
     const parser::Digest& d = planner_.digest_of(sql);
-    context_.metrics.digests.count(d.hash, d.text);
+    digest_slot = context_.metrics.digests.count(d.hash, d.text);
   }
+  const auto started = std::chrono::steady_clock::now();
   router::Route route = decide(info, sql, count_digest, statement_token);
   for (int attempt = 0;; ++attempt) {
     Dispatch dispatch = co_await dispatcher_.acquire(route, reply_sequence, state_);
@@ -225,6 +244,9 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
       continue;
     }
     record(info, sql, outcome, dispatch);
+    context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
+                                    std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
+                                    outcome.summary.affected_rows);
     co_return session_goes_on(outcome);
   }
 }

@@ -15,6 +15,7 @@
 #include "proxy/session/prepare_response_cache.hpp"
 #include "proxy/session/prepared_statements.hpp"
 #include "proxy/session/session_context.hpp"
+#include "proxy/session/session_summary.hpp"
 #include "proxy/session/session_state.hpp"
 #include "proxy/session/statement_planner.hpp"
 #include "router/route.hpp"
@@ -31,6 +32,11 @@ class StatementExecutor {
   awaitable<protocol::ErrPacket> connect_master();
   // Runs one client command. False when the session must end.
   awaitable<bool> execute(const protocol::Packet& packet);
+  // After the backends changed (drain, offline, removal, promotion): closes the connections held
+  // to backends that no longer serve this session's reads. Between commands only.
+  void release_unserving();
+  // The session's user, schema, transaction and binding (for SHOW SESSIONS).
+  SessionSummary summary() const;
   awaitable<void> close() { co_await dispatcher_.close(); }
 
  private:
@@ -118,7 +124,9 @@ class StatementExecutor {
   PreparedStatements statements_;
   std::string frames_;
   ConsistencyState consistency_;
-  backend::ReplicaHealth::CachedSnapshot snapshot_cache_;
+  std::uint64_t topology_version_ = 0;  // of the last release_unserving() check
+  bool release_pending_ = false;        // a drained backend's connection was kept for a transaction
+  backend::BackendHealth::CachedSnapshot snapshot_cache_;
 };
 
 }  // namespace rwproxy::session

@@ -6,27 +6,34 @@
 
 namespace rwproxy::session {
 
-UserDirectory::UserDirectory(const config::Config& config) {
-  for (const config::User& user : config.users) {
-    protocol::StoredCredential credential;
-    if (user.password) {
-      credential.empty_password = user.password->empty();
-      credential.hash = protocol::native_password_hash(*user.password);
-      if (!user.password->empty()) {
-        credential.sha2_hash = protocol::caching_sha2_hash(*user.password);
-        credential.stage1 = protocol::sha1(*user.password);
-      }
-      credential.password = *user.password;
-    } else if (user.password_hash) {
-      auto hash = config::parse_native_password_hash(*user.password_hash);
-      if (!hash) continue;  // rejected by config validation already
-      std::copy(hash->begin(), hash->end(), credential.hash.begin());
-    } else {
-      continue;
-    }
-    credential.require_tls = user.require_tls;
-    users_.emplace(user.name, credential);
+UserDirectory::UserDirectory(const config::Config& config, Accounts accounts) {
+  if (accounts == Accounts::admin) {
+    for (const config::AdminUser& user : config.admin_users) add(user.name, user.password, user.password_hash, false);
+    return;
   }
+  for (const config::User& user : config.users) add(user.name, user.password, user.password_hash, user.require_tls);
+}
+
+void UserDirectory::add(const std::string& name, const std::optional<std::string>& password,
+                        const std::optional<std::string>& password_hash, bool require_tls) {
+  protocol::StoredCredential credential;
+  if (password) {
+    credential.empty_password = password->empty();
+    credential.hash = protocol::native_password_hash(*password);
+    if (!password->empty()) {
+      credential.sha2_hash = protocol::caching_sha2_hash(*password);
+      credential.stage1 = protocol::sha1(*password);
+    }
+    credential.password = *password;
+  } else if (password_hash) {
+    auto hash = config::parse_native_password_hash(*password_hash);
+    if (!hash) return;  // rejected by config validation already
+    std::copy(hash->begin(), hash->end(), credential.hash.begin());
+  } else {
+    return;
+  }
+  credential.require_tls = require_tls;
+  users_.emplace(name, credential);
 }
 
 std::optional<protocol::StoredCredential> UserDirectory::find(std::string_view user) const {

@@ -1,4 +1,5 @@
-// The users the proxy accepts, from the config: name → stored mysql_native_password credential.
+// The users the proxy accepts, from the config ([[users]], or [[admin_users]] for the admin
+// interface): name → stored credential.
 #pragma once
 
 #include <optional>
@@ -13,11 +14,15 @@ namespace rwproxy::session {
 
 class UserDirectory {
  public:
-  explicit UserDirectory(const config::Config& config);
+  enum class Accounts { clients, admin };
+  explicit UserDirectory(const config::Config& config, Accounts accounts = Accounts::clients);
 
   std::optional<protocol::StoredCredential> find(std::string_view user) const;
 
  private:
+  void add(const std::string& name, const std::optional<std::string>& password,
+           const std::optional<std::string>& password_hash, bool require_tls);
+
   std::unordered_map<std::string, protocol::StoredCredential> users_;
 };
 

@@ -27,6 +27,10 @@ void Logger::write(LogLevel level, std::string_view line) {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
   std::lock_guard lock(mutex_);
+  if (sink_) {
+    *sink_ << stamp << '.' << ms << "Z " << level_name(level) << ' ' << line << '\n';
+    return;
+  }
   std::fprintf(stderr, "%s.%03dZ %s %.*s\n", stamp, static_cast<int>(ms), level_name(level),
                static_cast<int>(line.size()), line.data());
 }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <mutex>
+#include <ostream>
 #include <string_view>
 
 namespace rwproxy {
@@ -13,6 +14,8 @@ enum class LogLevel { debug, info, warning, error };
 class Logger {
  public:
   explicit Logger(LogLevel level = LogLevel::info) : level_(level) {}
+  // Lines go to `sink` instead of stderr (tests).
+  Logger(LogLevel level, std::ostream& sink) : level_(level), sink_(&sink) {}
 
   bool enabled(LogLevel level) const { return level >= level_; }
 
@@ -34,6 +37,7 @@ class Logger {
   void write(LogLevel level, std::string_view line);
 
   LogLevel level_;
+  std::ostream* sink_ = nullptr;  // null: stderr
   std::mutex mutex_;
 };
 

@@ -205,6 +205,7 @@ void ProxyProcess::wait_until_listening(std::chrono::milliseconds timeout) {
     if (auto ports = read_ports_file(ports_path_)) {
       port_ = (*ports)["listen_port"];
       if (auto metrics = ports->find("metrics_port"); metrics != ports->end()) metrics_port_ = metrics->second;
+      if (auto admin = ports->find("admin_port"); admin != ports->end()) admin_port_ = admin->second;
       if (port_ == 0) throw std::runtime_error("no listen_port in " + ports_path_.string());
       return;
     }
@@ -222,6 +223,11 @@ std::uint16_t ProxyProcess::metrics_port() const {
                              log_tail());
   }
   return *metrics_port_;
+}
+
+std::uint16_t ProxyProcess::admin_port() const {
+  if (!admin_port_) throw std::runtime_error("rwproxy serves no admin interface; log:\n" + log_tail());
+  return *admin_port_;
 }
 
 bool ProxyProcess::running() {

@@ -46,6 +46,8 @@ class ProxyProcess {
   std::uint16_t port() const { return port_; }
   // Throws (with the proxy's log) when the proxy serves no metrics.
   std::uint16_t metrics_port() const;
+  // Throws (with the proxy's log) when the proxy serves no admin interface.
+  std::uint16_t admin_port() const;
   pid_t pid() const { return pid_; }
   const std::filesystem::path& log_path() const { return log_path_; }
   const std::filesystem::path& config_path() const { return config_path_; }
@@ -66,6 +68,7 @@ class ProxyProcess {
   std::filesystem::path ports_path_;
   std::uint16_t port_ = 0;
   std::optional<std::uint16_t> metrics_port_;
+  std::optional<std::uint16_t> admin_port_;
   pid_t pid_ = -1;
   std::optional<int> wait_status_;
 };

@@ -1,0 +1,90 @@
+// [admin] and [[admin_users]]: the admin interface's listener and who may log in to it.
+#include <arpa/inet.h>
+
+#include <fmt/format.h>
+
+#include "proxy/config/field_table.hpp"
+#include "proxy/config/password_hash.hpp"
+#include "proxy/config/section.hpp"
+
+namespace rwproxy::config {
+namespace {
+
+void read_admin_address(ValueReader& value, Admin& admin) {
+  const auto text = value.string_value();
+  if (!text) return;
+  std::string address(*text);
+  unsigned char buffer[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, address.c_str(), buffer) != 1 && inet_pton(AF_INET6, address.c_str(), buffer) != 1) {
+    value.report(fmt::format("must be an IPv4 or IPv6 address (got \"{}\")", address));
+    return;
+  }
+  admin.listen_address = std::move(address);
+}
+
+constexpr Field<Admin> admin_fields[] = {
+    {"enabled", [](ValueReader& v, Admin& a) { v.read_bool(a.enabled); }},
+    {"listen_address", &read_admin_address},
+    {"listen_port", [](ValueReader& v, Admin& a) { v.read_integer<0, 65535>(a.listen_port); }},
+};
+
+void read_admin(const toml::table& table, std::string_view path, Config& config, Problems& problems) {
+  read_fields(table, path, admin_fields, config.admin, problems);
+}
+
+void validate_admin(const Config& config, Problems& problems) {
+  if (config.admin.enabled && config.admin_users.empty()) {
+    problems.push_back({"admin.enabled", "the admin interface needs at least one [[admin_users]] table", {}});
+  }
+}
+
+void read_admin_password_hash(ValueReader& value, AdminUser& user) {
+  const auto text = value.string_value();
+  if (!text) return;
+  if (!parse_native_password_hash(*text)) {
+    value.report("must be \"*\" followed by 40 hex digits (the mysql_native_password hash, as in mysql.user)");
+    return;
+  }
+  user.password_hash = std::string(*text);
+}
+
+constexpr Field<AdminUser> admin_user_fields[] = {
+    {"name", [](ValueReader& v, AdminUser& u) { v.read_non_empty_string(u.name); }, true},
+    {"password", [](ValueReader& v, AdminUser& u) { v.read_optional_string(u.password); }},
+    {"password_hash", &read_admin_password_hash},
+};
+
+void read_admin_user(const toml::table& table, std::string_view path, Config& config, Problems& problems) {
+  AdminUser user;
+  read_fields(table, path, admin_user_fields, user, problems);
+  if (table.contains("password") == table.contains("password_hash")) {
+    problems.push_back({std::string(path), "set exactly one of password or password_hash", {}});
+  }
+  config.admin_users.push_back(std::move(user));
+}
+
+void validate_admin_users(const Config& config, Problems& problems) {
+  const auto& users = config.admin_users;
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (users[i].name.empty() || users[i].name != users[j].name) continue;
+      problems.push_back({child_path(element_path("admin_users", i), "name"),
+                          fmt::format("duplicate admin user name \"{}\" (also admin_users[{}])", users[i].name, j),
+                          {}});
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+Section admin_section() {
+  return {"admin", SectionShape::table, [] { return field_keys(admin_fields); }, &read_admin, &validate_admin};
+}
+
+Section admin_users_section() {
+  return {"admin_users", SectionShape::array_of_tables, [] { return field_keys(admin_user_fields); },
+          &read_admin_user, &validate_admin_users};
+}
+
+}  // namespace rwproxy::config
