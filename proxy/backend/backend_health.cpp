@@ -211,10 +211,9 @@ void BackendHealth::republish(Clock::time_point now) {
     r.lag_ms = s.monitored.lag_ms;
     r.lag_admitted = s.lag_admitted;
     r.applied = s.monitored.applied;
-    // The master serves reads only as the master; a writable backend that is not the master (a
-    // split brain) serves none.
-    r.serving = s.present && s.admin == AdminState::online && b.role == Role::replica &&
-                !(follow_writer_ && s.monitored.writable.value_or(false));
+    // The master serves reads only as the master. In a split brain every backend is a replica
+    // here: those still replicating (and healthy) go on serving reads.
+    r.serving = s.present && s.admin == AdminState::online && b.role == Role::replica;
   }
   next->version = ++version_;
   next->routing.version = version_;

@@ -159,7 +159,9 @@ void BackendMonitor::run_backend(std::size_t slot) {
     }
     if (reachable && is_master && settings.heartbeat) write_heartbeat(probe, backend.name, table_ready, heartbeat_ok);
     std::optional<ReplicationStatus> status;
-    if (reachable && !is_master) {
+    // Replication is checked on the master too: after a promotion or in a split brain it is what
+    // tells a replica that still follows the writer from one that does not.
+    if (reachable) {
       status = probe.replication_status();
       // An IO thread that is reconnecting (its master is down) still leaves a replica that has
       // applied everything it received: it keeps serving reads, and heartbeat lag tells how stale.
@@ -171,7 +173,9 @@ void BackendMonitor::run_backend(std::size_t slot) {
         access_denied_logged = true;
         state.replicating = true;
       }
-      if (settings.heartbeat) {
+      if (is_master) {
+        // Its own heartbeat: no lag to measure.
+      } else if (settings.heartbeat) {
         auto visible = probe.scalar(select);
         const std::int64_t now = wall_clock_us();
         if (visible) {

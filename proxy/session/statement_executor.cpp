@@ -41,8 +41,11 @@ awaitable<protocol::ErrPacket> StatementExecutor::connect_master() {
     dispatcher_.finish_command(binding());
     co_return protocol::ErrPacket{0, "00000", {}};
   }
-  if (!protocol::proxy_error::is_unreachable(acquired.error.error_code)) co_return acquired.error;
-  // The master is unreachable: let the session start on a replica (which also checks the login)
+  if (!protocol::proxy_error::is_unreachable(acquired.error.error_code) &&
+      acquired.error.error_code != protocol::proxy_error::no_writer) {
+    co_return acquired.error;
+  }
+  // The master is unreachable (or nobody takes writes): let the session start on a replica (which also checks the login)
   // so that reads keep working; writes get a clear error until the master is back.
   auto topology = context_.health.snapshot(router::Clock::now());
   const router::ReplicaSnapshot* snapshot = &topology->routing;

@@ -164,8 +164,9 @@ TEST(BackendHealth, FollowWriterSplitBrainRefusesWritesAndNamesTheBackends) {
   EXPECT_FALSE(snapshot->master);
   EXPECT_EQ(snapshot->problem, router::WriterProblem::split_brain);
   EXPECT_EQ(snapshot->writable, (std::vector<std::size_t>{a, primary}));
-  EXPECT_FALSE(snapshot->routing.replicas[a].serving);  // a writable backend serves no replica reads
+  EXPECT_TRUE(snapshot->routing.replicas[a].serving);  // still replicating: reads go on
   EXPECT_TRUE(snapshot->routing.replicas[b].serving);
+  EXPECT_EQ(snapshot->backends[primary].role, Role::replica);  // nobody is the master
   EXPECT_NE(f.log_text.str().find("split brain: 'replica-a', 'primary'"), std::string::npos) << f.log_text.str();
   f.health.update_from_monitor(a, monitored(true, 0, false), t0 + 1s);
   EXPECT_EQ(*f.health.snapshot(t0 + 1s)->master, primary);
