@@ -10,6 +10,7 @@
 #include "parser/digest.hpp"
 #include "parser/lexer.hpp"
 #include "parser/splitter.hpp"
+#include "proxy/admin/admin_command.hpp"
 
 namespace {
 
@@ -37,6 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view sql(reinterpret_cast<const char*>(data), size);
   lex_all(sql);
   const auto info = rwproxy::parser::classify(sql);
+  // The admin interface's statements (an admin's bytes, after login).
+  const auto admin = rwproxy::admin::parse_admin_command(sql);
+  check(admin.kind != rwproxy::admin::CommandKind::invalid || !admin.error.empty());
+  check(admin.kind != rwproxy::admin::CommandKind::set_weight || admin.number <= 1000);
   check(!(info.read_only_safe && info.writes));
   check(info.tables.size() <= 64);
   for (const auto part : rwproxy::parser::split_statements(sql))

@@ -184,6 +184,11 @@ TEST_F(PromotionTest, WritesFollowAPromotedReplicaWithNoAcknowledgedWriteLost) {
   ReadLoad reads(app_options(topology_.app_db));
   ASSERT_TRUE(poll_until(10s, [&] { return writes.acknowledged() > 50; })) << "writes do not flow";
 
+  // A transaction left open on the old master across the switch.
+  auto open_transaction = connect_proxy();
+  open_transaction->execute("BEGIN");
+  open_transaction->execute("INSERT INTO pm_writes (v) VALUES (-100)");
+
   // A clean stop of the master (what a switchover does first).
   const auto stopped = Clock::now();
   ASSERT_EQ(::kill(server_pid("master"), SIGTERM), 0);
@@ -239,6 +244,15 @@ TEST_F(PromotionTest, WritesFollowAPromotedReplicaWithNoAcknowledgedWriteLost) {
   }));
   writes.stop();
   reads.stop();
+
+  // The open transaction gets a clean error, is not replayed, and the session goes on.
+  const MultiResult commit = open_transaction->query_all("COMMIT");
+  ASSERT_TRUE(commit.error) << "a transaction begun on the old master committed after the switch";
+  std::cout << "COMMIT of the transaction open across the switch: " << *commit.error << "\n";
+  EXPECT_TRUE(commit.error->code == 1927u || commit.error->code == 1290u) << *commit.error;
+  EXPECT_EQ(replica1->scalar("SELECT COUNT(*) FROM rwtest.pm_writes WHERE v = -100"), "0");
+  open_transaction->execute("INSERT INTO pm_writes (v) VALUES (-101)");
+  EXPECT_EQ(replica1->scalar("SELECT COUNT(*) FROM rwtest.pm_writes WHERE v = -101"), "1");
 
   // Every acknowledged write is on the new master.
   const std::vector<int> acknowledged = writes.acknowledged_values();

@@ -1,0 +1,1 @@
+DRAIN BACKEND 'replica1'

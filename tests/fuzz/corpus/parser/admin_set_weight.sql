@@ -1,0 +1,1 @@
+SET BACKEND `replica-2` WEIGHT = 7;
