@@ -66,7 +66,13 @@ awaitable<BackendSet::Acquired> BackendDispatcher::acquire_master(const SessionS
     }
   }
   if (!held && topology.problem == router::WriterProblem::master_down) {
-    // Fail at once rather than wait for a connect timeout on a master the monitor sees down.
+    // Fail at once rather than wait for a connect timeout on a master the monitor sees down; but
+    // a pooled connection that still works is used (an overloaded host can fail the monitor's
+    // checks while the master serves).
+    if (backends_.multiplexing()) {
+      auto pooled = co_await backends_.acquire(BackendRef{}, login_, state, true);
+      if (pooled.connection) co_return pooled;
+    }
     metrics::bump(context_.metrics.writes_refused[static_cast<std::size_t>(topology.problem)]);
     const auto address = backends_.address(BackendRef{});
     refused.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",

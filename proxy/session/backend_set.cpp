@@ -237,7 +237,7 @@ awaitable<BackendConnection::ConnectResult> BackendSet::borrow(BackendRef ref,
 }
 
 awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
-                                                    const SessionState& state) {
+                                                    const SessionState& state, bool idle_only) {
   Acquired result;
   for (int attempt = 0;; ++attempt) {
     auto& connection = slot(ref);
@@ -245,6 +245,11 @@ awaitable<BackendSet::Acquired> BackendSet::acquire(BackendRef ref, const protoc
     if (!connection && pooled_) {
       connection = take_idle(ref, state);  // the common case: no coroutine, no wait
       reused = connection != nullptr;
+    }
+    if (!connection && idle_only) {
+      result.error = protocol::ErrPacket{protocol::proxy_error::backend_unavailable, "HY000",
+                                         "rwproxy: no open connection to backend '" + address(ref).name + "'"};
+      co_return result;
     }
     if (!connection) {
       BackendConnection::ConnectResult got;  // no co_await in a conditional expression (GCC 12)

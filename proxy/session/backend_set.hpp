@@ -74,8 +74,9 @@ class BackendSet {
 
   backend::BackendConnection* find(BackendRef ref);
   // The connection for `ref`: held, borrowed or opened (with `login`), synced to `state`.
+  // With `idle_only`, only a held or idle pooled connection will do: none opens (error 1429).
   awaitable<Acquired> acquire(BackendRef ref, const protocol::ClientHandshake::Settings& login,
-                              const SessionState& state);
+                              const SessionState& state, bool idle_only = false);
   // Closes the connection for `ref` (broken, or its stream is in an unknown place).
   void drop(BackendRef ref);
   // Multiplexing: gives every held connection back to the pool.
