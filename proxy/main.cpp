@@ -20,7 +20,8 @@ namespace {
 constexpr std::string_view usage =
     "usage: rwproxy --config FILE [--log-level debug|info|warning|error] [--ports-file FILE]\n"
     "       rwproxy --check-config FILE\n"
-    "       rwproxy --config FILE --explain STATEMENTS_FILE   (one statement per line, or a general query log)\n"
+    "       rwproxy --config FILE --explain STATEMENTS_FILE   (one statement per line, or a general query log;\n"
+    "                                                     replayed session by session)\n"
     "       rwproxy --version\n";
 
 struct Options {
@@ -95,8 +96,10 @@ int main(int argc, char** argv) {
     }
     auto summary = rwproxy::explain::explain_file(statements, std::cout,
                                                   rwproxy::server::make_routing_policy(*loaded.config), *loaded.config);
-    std::fprintf(stderr, "%zu statement(s): %zu to the master, %zu to a replica, %zu unreadable\n",
-                 summary.statements, summary.to_master, summary.to_replica, summary.errors);
+    std::fprintf(stderr, "%zu statement(s) in %zu session(s): %zu to the master, %zu to a replica, %zu refused, "
+                 "%zu answered by the proxy\n",
+                 summary.statements, summary.sessions, summary.to_master, summary.to_replica, summary.errors,
+                 summary.not_routed);
     return 0;
   }
   {

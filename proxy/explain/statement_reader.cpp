@@ -60,6 +60,7 @@ std::optional<LogLine> parse_log_line(std::string_view line) {
   while (pos < line.size() && (line[pos] == '\t' || line[pos] == ' ')) ++pos;
 
   LogLine out;
+  out.time = line.substr(0, pos == 0 ? 0 : line.find('\t'));
   const std::size_t digits_start = pos;
   while (pos < line.size() && is_digit(line[pos]) && pos - digits_start < 19) {
     out.thread = out.thread * 10 + static_cast<std::uint64_t>(line[pos] - '0');
@@ -129,14 +130,29 @@ std::optional<StatementEntry> StatementReader::next_plain() {
   std::string line;
   while (read_line(line)) {
     const std::string_view sql = trim(line);
-    if (has_code(sql)) return StatementEntry{EntryKind::statement, 0, std::string(sql), current_line_};
+    if (!has_code(sql)) continue;
+    StatementEntry entry;
+    entry.text = std::string(sql);
+    entry.line = current_line_;
+    return entry;
   }
   return std::nullopt;
 }
 
-std::optional<StatementEntry> StatementReader::log_entry(const LogLine& line) const {
-  StatementEntry entry{EntryKind::statement, line.thread, std::string(line.argument), current_line_};
-  if (line.command == "Query" || line.command == "Prepare" || line.command == "Execute") return entry;
+std::optional<StatementEntry> StatementReader::log_entry(const LogLine& line) {
+  if (!line.time.empty()) {
+    if (auto time = parse_log_time(trim(line.time))) last_time_ = time;
+  }
+  StatementEntry entry;
+  entry.thread = line.thread;
+  entry.text = std::string(line.argument);
+  entry.line = current_line_;
+  entry.time = last_time_;
+  if (line.command == "Query") return entry;
+  if (line.command == "Prepare" || line.command == "Execute") {
+    entry.command = line.command == "Prepare" ? StatementCommand::prepare : StatementCommand::execute;
+    return entry;
+  }
   if (line.command == "Connect") {
     entry.kind = EntryKind::connect;
   } else if (line.command == "Init DB") {

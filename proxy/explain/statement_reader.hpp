@@ -8,16 +8,21 @@
 //
 // makes it a log. In a log, `Query`, `Prepare` and `Execute` entries are statements (a line that
 // is not an entry continues the previous statement: a query with newlines), `Connect`, `Init DB`
-// and `Quit` follow each thread's user and schema, and every other entry is skipped.
+// and `Quit` follow each thread's user and schema, and every other entry is skipped. Each entry
+// carries the log's time: its own, or in a MariaDB log (which prints the time only when it
+// changes) the last one printed before it.
 // In a plain file, blank lines and lines holding only comments are skipped.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "proxy/explain/log_time.hpp"
 
 namespace rwproxy::explain {
 
@@ -28,15 +33,24 @@ enum class EntryKind : std::uint8_t {
   quit,       // the thread ended
 };
 
+// Which command carried a statement: COM_QUERY, COM_STMT_PREPARE or COM_STMT_EXECUTE (a log's
+// Execute entry shows the prepared text with the parameters' values in place).
+enum class StatementCommand : std::uint8_t { query, prepare, execute };
+
 struct StatementEntry {
   EntryKind kind = EntryKind::statement;
   std::uint64_t thread = 0;  // the log's thread id; 0 in a plain file
   std::string text;
   std::size_t line = 0;      // 1-based line where the entry starts
+  StatementCommand command = StatementCommand::query;  // for kind == statement
+  // The log's time of the entry (see log_time.hpp); nullopt in a plain file or before the first
+  // time a log prints.
+  std::optional<LogTime> time;
 };
 
 // One general-log entry line, split: views into the line.
 struct LogLine {
+  std::string_view time;      // the time column; empty when the line has none (MariaDB)
   std::uint64_t thread = 0;
   std::string_view command;   // "Query", "Init DB", ...
   std::string_view argument;  // the rest after the tab (may be empty)
@@ -71,13 +85,14 @@ class StatementReader {
   std::optional<StatementEntry> next_plain();
   std::optional<StatementEntry> next_log();
   // The entry for a parsed log line, or nullopt for the commands that are skipped.
-  std::optional<StatementEntry> log_entry(const LogLine& line) const;
+  std::optional<StatementEntry> log_entry(const LogLine& line);
   void read_continuation(StatementEntry& entry);
 
   std::istream& in_;
   Format format_ = Format::unknown;
   std::size_t line_number_ = 0;   // lines read from the stream
   std::size_t current_line_ = 0;  // number of the line read_line() returned last
+  std::optional<LogTime> last_time_;  // the time of the last entry that printed one
   std::optional<std::string> lookahead_;
   std::size_t lookahead_line_ = 0;
 };

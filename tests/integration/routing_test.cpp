@@ -250,7 +250,7 @@ TEST_F(RoutingTest, ExplainFilePrintsTargetAndReasonPerStatement) {
     std::vector<std::string> fields;
     std::istringstream columns(line);
     for (std::string field; std::getline(columns, field, '\t');) fields.push_back(field);
-    if (fields.size() == 4) lines.push_back(fields);
+    if (fields.size() == 6) lines.push_back(fields);  // target, reason, rule, thread, facts, digest
   }
   ASSERT_EQ(lines.size(), 4u) << output;
   EXPECT_EQ(lines[0][0] + " " + lines[0][1], "replica read") << output;
