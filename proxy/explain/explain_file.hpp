@@ -7,8 +7,10 @@
 // consistency mode, pins, temporary tables, user variables, SQL and binary prepared statements.
 // In a general log each thread is a session of its own, with the user and schema of its Connect
 // entry (Init DB and USE change the schema, Quit ends it; a thread whose Connect is not in the log
-// starts with no user and no schema); the threads' entries interleave in log order. In a plain
-// file (one statement per line) the statements in order are one session.
+// starts with no user and no schema); the threads' entries interleave in log order. The Prepare
+// or Execute entry a server writes right after an SQL-level PREPARE or EXECUTE of the same thread
+// (MariaDB logs the statement it prepares or runs) is no command of the client's and gets no line.
+// In a plain file (one statement per line) the statements in order are one session.
 //
 // Time. A statement's time is the log's time of its entry: microseconds in a MySQL log; whole
 // seconds in a MariaDB log (printed only when it changes, so a read-after-write decision within a
