@@ -41,15 +41,16 @@ ReplayedStatement SessionReplay::answered_by_proxy(std::string_view sql, std::st
   return out;
 }
 
-ReplayedStatement SessionReplay::run(std::string_view sql, const parser::StatementInfo& info,
-                                     std::string_view record_sql, const router::GtidPosition* statement_token,
-                                     router::Clock::time_point now, const ReplayContext& context, bool record) {
+ReplayedStatement SessionReplay::run(std::string_view sql, std::string_view record_sql,
+                                     const router::GtidPosition* statement_token, router::Clock::time_point now,
+                                     const ReplayContext& context, bool record) {
   router::GtidPosition with_token;
   const router::RoutingSession view =
       session::session_view(state_, consistency_, user_, hints_allowed_, statement_token, with_token);
   ReplayedStatement out;
   out.explanation = explain(sql, view, context.replicas, context.policy, context.config, now);
   out.facts = session_facts(state_, view, out.explanation, now, context.policy);
+  const parser::StatementInfo& info = out.explanation.info;
   out.read = is_read(info);
   const router::Route& route = out.explanation.route;
   if (!record || route.target == Target::error) return out;  // ERR 1105 from the proxy: nothing ran
@@ -65,7 +66,7 @@ ReplayedStatement SessionReplay::query(std::string_view sql, router::Clock::time
                                        const ReplayContext& context) {
   echo_ = parser::StatementKind::unknown;
   if (auto target = explain_route_target(sql)) {
-    ReplayedStatement out = run(*target, parser::classify(*target), *target, nullptr, now, context, false);
+    ReplayedStatement out = run(*target, *target, nullptr, now, context, false);
     out.routed = false;  // EXPLAIN ROUTE answers with the decision; the statement does not run
     return out;
   }
@@ -86,7 +87,7 @@ ReplayedStatement SessionReplay::query(std::string_view sql, router::Clock::time
     }
   }
   if (info.kind == parser::StatementKind::prepare || info.kind == parser::StatementKind::execute) echo_ = info.kind;
-  return run(sql, info, sql, hinted ? &*hinted : nullptr, now, context, true);
+  return run(sql, sql, hinted ? &*hinted : nullptr, now, context, true);
 }
 
 bool SessionReplay::is_echo(parser::StatementKind kind) {
@@ -98,8 +99,7 @@ bool SessionReplay::is_echo(parser::StatementKind kind) {
 std::optional<ReplayedStatement> SessionReplay::prepare(std::string_view sql, router::Clock::time_point now,
                                                         const ReplayContext& context) {
   if (is_echo(parser::StatementKind::prepare)) return std::nullopt;
-  const parser::StatementInfo info = parser::classify(sql);
-  ReplayedStatement out = run(sql, info, sql, nullptr, now, context, false);
+  ReplayedStatement out = run(sql, sql, nullptr, now, context, false);
   RouteExplanation& e = out.explanation;
   if (e.route.target == Target::error) {  // prepared on the master instead, to learn its metadata
     e.route = router::Route{Target::master, e.route.reason, 0, e.route.rule};
@@ -118,7 +118,7 @@ std::optional<ReplayedStatement> SessionReplay::execute(std::string_view sql, ro
                                   [&](const Prepared& p) { return p.digest == digest; });
   const std::string text = found != prepared_.rend() ? found->sql : std::string(sql);
   // The proxy records an EXECUTE without its text (a SET in it cannot be replayed).
-  return run(text, parser::classify(text), {}, nullptr, now, context, true);
+  return run(text, {}, nullptr, now, context, true);
 }
 
 ReplayedStatement SessionReplay::init_db(std::string schema) {

@@ -71,10 +71,10 @@ class SessionReplay {
     std::string sql;
   };
 
-  // Routes `info` and, when it reaches a backend, records what its reply changes.
-  ReplayedStatement run(std::string_view sql, const parser::StatementInfo& info, std::string_view record_sql,
-                        const router::GtidPosition* statement_token, router::Clock::time_point now,
-                        const ReplayContext& context, bool record);
+  // Routes `sql` and, when `record` and it reaches a backend, records what its reply changes
+  // (`record_sql`: the text the proxy records, empty for a binary EXECUTE).
+  ReplayedStatement run(std::string_view sql, std::string_view record_sql, const router::GtidPosition* statement_token,
+                        router::Clock::time_point now, const ReplayContext& context, bool record);
   // Whether a Prepare / Execute entry is the echo of the SQL statement before it (clears the
   // expectation either way).
   bool is_echo(parser::StatementKind kind);

@@ -17,14 +17,30 @@ using namespace std::chrono_literals;
 
 inline constexpr router::Clock::time_point t0 = router::Clock::time_point{} + std::chrono::hours(24);
 
+inline config::Backend backend(std::string name, config::BackendRole role, std::string host) {
+  config::Backend out;
+  out.name = std::move(name);
+  out.role = role;
+  out.host = std::move(host);
+  return out;
+}
+
+inline config::User user(std::string name, std::optional<bool> hints) {
+  config::User out;
+  out.name = std::move(name);
+  out.password = "secret";
+  out.hints = hints;
+  return out;
+}
+
 inline config::Config topology() {
   config::Config config;
   config.backends = {
-      {"db-master", config::BackendRole::master, "10.0.0.1", 3306, 1},
-      {"replica1", config::BackendRole::replica, "10.0.0.2", 3306, 1},
-      {"replica2", config::BackendRole::replica, "10.0.0.3", 3306, 1},
+      backend("db-master", config::BackendRole::master, "10.0.0.1"),
+      backend("replica1", config::BackendRole::replica, "10.0.0.2"),
+      backend("replica2", config::BackendRole::replica, "10.0.0.3"),
   };
-  config.users = {{"app", "secret", std::nullopt, std::nullopt}, {"batch", "secret", std::nullopt, false}};
+  config.users = {user("app", std::nullopt), user("batch", false)};
   return config;
 }
 

@@ -183,6 +183,36 @@ TEST(SessionReplay, AutocommitOffKeepsEveryStatementOnTheMaster) {
                           }));
 }
 
+TEST(SessionReplay, ReadOnlyTransactionRunsWholeOnOneReplica) {
+  const Replay r = replay(
+      "2023-11-23T23:13:55.000000Z\t   17 Query\tSTART TRANSACTION READ ONLY\n"
+      "2023-11-23T23:13:55.001000Z\t   17 Query\tSELECT * FROM orders\n"
+      "2023-11-23T23:13:55.002000Z\t   17 Query\tCOMMIT\n"
+      "2023-11-23T23:13:55.003000Z\t   17 Query\tSELECT * FROM orders\n",
+      window_policy(1000ms));
+  EXPECT_EQ(decisions(r), (std::vector<std::string>{
+                              "replica read_only_transaction [-]",
+                              "replica read_only_transaction [in_transaction read_only_transaction=replica1]",
+                              "replica read_only_transaction [in_transaction read_only_transaction=replica1]",
+                              "replica read [-]",
+                          }));
+}
+
+TEST(SessionReplay, DiagnosticsFollowThePreviousStatement) {
+  const Replay r = replay(
+      "2023-11-23T23:13:55.000000Z\t   18 Query\tSELECT * FROM orders\n"
+      "2023-11-23T23:13:55.001000Z\t   18 Query\tSHOW WARNINGS\n"
+      "2023-11-23T23:13:55.002000Z\t   18 Query\tUPDATE orders SET total = 1\n"
+      "2023-11-23T23:13:55.003000Z\t   18 Query\tSHOW WARNINGS\n",
+      window_policy(1000ms));
+  EXPECT_EQ(decisions(r), (std::vector<std::string>{
+                              "replica read [-]",
+                              "replica diagnostics [diagnostics_from=replica1]",
+                              "master write [-]",
+                              "master diagnostics [recent_write=1ms diagnostics_from=master]",
+                          }));
+}
+
 TEST(SessionReplay, TemporaryTablesStayOnTheMasterUntilDropped) {
   const Replay r = replay(
       "2023-11-23T23:13:55.000000Z\t   6 Query\tCREATE TEMPORARY TABLE tmp_totals (id INT)\n"
