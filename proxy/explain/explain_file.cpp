@@ -124,9 +124,15 @@ ExplainFileSummary explain_file(std::istream& in, std::ostream& out, const route
       case EntryKind::connect:
         if (auto connect = parse_connect(entry->text)) sessions.connect(entry->thread, connect->user, connect->schema);
         continue;
+      case EntryKind::change_user:  // the proxy logs in anew: a fresh session, nothing routed
+        if (auto login = parse_connect(entry->text)) sessions.connect(entry->thread, login->user, login->schema);
+        continue;
       case EntryKind::quit: sessions.quit(entry->thread); continue;
-      case EntryKind::init_db: {
-        const ReplayedStatement s = sessions.of(entry->thread).init_db(entry->text);
+      case EntryKind::init_db:
+      case EntryKind::reset_connection: {
+        SessionReplay& session = sessions.of(entry->thread);
+        const ReplayedStatement s =
+            entry->kind == EntryKind::init_db ? session.init_db(entry->text) : session.reset_connection();
         write_line(out, s, entry->thread);
         summary.add(s);
         continue;

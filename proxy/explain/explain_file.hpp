@@ -6,10 +6,13 @@
 // session logic (SessionReplay): transactions and autocommit, the read-after-write window, the
 // consistency mode, pins, temporary tables, user variables, SQL and binary prepared statements.
 // In a general log each thread is a session of its own, with the user and schema of its Connect
-// entry (Init DB and USE change the schema, Quit ends it; a thread whose Connect is not in the log
-// starts with no user and no schema); the threads' entries interleave in log order. The Prepare
-// or Execute entry a server writes right after an SQL-level PREPARE or EXECUTE of the same thread
-// (MariaDB logs the statement it prepares or runs) is no command of the client's and gets no line.
+// entry (Init DB and USE change the schema, Reset connection starts it afresh, Change user starts
+// a new session as the new user, Quit ends it; a thread whose Connect is not in the log starts
+// with no user and no schema). MariaDB does not log COM_RESET_CONNECTION: after a reset that the
+// log does not show, the session keeps its state (pins, temporary tables) where the proxy's
+// starts afresh. The threads' entries interleave in log order. The Prepare or Execute entry a
+// server writes right after an SQL-level PREPARE or EXECUTE of the same thread (MariaDB logs the
+// statement it prepares or runs) is no command of the client's and gets no line.
 // In a plain file (one statement per line) the statements in order are one session.
 //
 // Time. A statement's time is the log's time of its entry: microseconds in a MySQL log; whole
@@ -37,8 +40,9 @@
 // thread id (0 in a plain file); facts are the session facts that decided (session_facts.hpp),
 // plus "explain_route" for an `EXPLAIN ROUTE <sql>` line (explained as <sql> in the session, not
 // run, not counted as routed), "com_stmt_prepare" / "com_stmt_execute" for a log's Prepare and
-// Execute entries. An Init DB entry is a line too ("Init DB <schema>": the proxy routes
-// COM_INIT_DB to the master, reason session_state). Tabs and line breaks inside the digest are
+// Execute entries. Init DB and Reset connection entries are lines too ("Init DB <schema>",
+// "Reset connection": the proxy sends COM_INIT_DB and COM_RESET_CONNECTION to the master, reason
+// session_state). Tabs and line breaks inside the digest are
 // written as spaces.
 #pragma once
 

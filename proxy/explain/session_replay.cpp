@@ -121,17 +121,31 @@ std::optional<ReplayedStatement> SessionReplay::execute(std::string_view sql, ro
   return run(text, {}, nullptr, now, context, true);
 }
 
-ReplayedStatement SessionReplay::init_db(std::string schema) {
+ReplayedStatement SessionReplay::on_master(std::string command) {
   echo_ = parser::StatementKind::unknown;
   ReplayedStatement out;
   RouteExplanation& e = out.explanation;
-  e.statement = "Init DB " + schema;
+  e.statement = std::move(command);
   e.digest.text = e.statement;
   e.route = router::Route{Target::master, router::Reason::session_state, 0, std::nullopt};
   e.target = "master";
   out.facts = "-";
+  return out;
+}
+
+ReplayedStatement SessionReplay::init_db(std::string schema) {
+  ReplayedStatement out = on_master("Init DB " + schema);
   state_.set_schema(std::move(schema));
   state_.note_status(server_.status_flags());
+  return out;
+}
+
+ReplayedStatement SessionReplay::reset_connection() {
+  ReplayedStatement out = on_master("Reset connection");
+  state_.reset(state_.schema());
+  consistency_.reset();
+  prepared_.clear();
+  server_ = ServerModel{};
   return out;
 }
 

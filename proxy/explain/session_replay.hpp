@@ -62,6 +62,10 @@ class SessionReplay {
                                            const ReplayContext& context);
   // COM_INIT_DB: the master runs it (reason session_state).
   ReplayedStatement init_db(std::string schema);
+  // COM_RESET_CONNECTION: the master runs it (reason session_state); the session starts afresh
+  // in its schema, as the proxy's does (its writes stay committed: the read-your-writes position
+  // is kept).
+  ReplayedStatement reset_connection();
 
   const session::SessionState& state() const { return state_; }
 
@@ -78,6 +82,8 @@ class SessionReplay {
   // Whether a Prepare / Execute entry is the echo of the SQL statement before it (clears the
   // expectation either way).
   bool is_echo(parser::StatementKind kind);
+  // A command the proxy sends to the master with reason session_state (COM_INIT_DB, ...).
+  ReplayedStatement on_master(std::string command);
   // Answered by the proxy: not routed.
   ReplayedStatement answered_by_proxy(std::string_view sql, std::string facts) const;
 

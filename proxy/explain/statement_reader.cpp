@@ -160,6 +160,10 @@ std::optional<StatementEntry> StatementReader::log_entry(const LogLine& line) {
     entry.text = std::string(trim(entry.text));
   } else if (line.command == "Quit") {
     entry.kind = EntryKind::quit;
+  } else if (line.command == "Change user") {
+    entry.kind = EntryKind::change_user;
+  } else if (line.command == "Reset connection") {
+    entry.kind = EntryKind::reset_connection;
   } else {
     return std::nullopt;
   }

@@ -7,8 +7,9 @@
 //   2023-11-23T23:13:55.123456Z	   12 Query	SELECT 1      (MySQL)
 //
 // makes it a log. In a log, `Query`, `Prepare` and `Execute` entries are statements (a line that
-// is not an entry continues the previous statement: a query with newlines), `Connect`, `Init DB`
-// and `Quit` follow each thread's user and schema, and every other entry is skipped. Each entry
+// is not an entry continues the previous statement: a query with newlines), `Connect`, `Init DB`,
+// `Change user`, `Reset connection` and `Quit` follow each thread's session, and every other
+// entry is skipped. Each entry
 // carries the log's time: its own, or in a MariaDB log (which prints the time only when it
 // changes) the last one printed before it.
 // In a plain file, blank lines and lines holding only comments are skipped.
@@ -31,6 +32,8 @@ enum class EntryKind : std::uint8_t {
   connect,    // `text` is the Connect argument: "user@host on schema using TCP/IP"
   init_db,    // `text` is the new default schema
   quit,       // the thread ended
+  change_user,       // COM_CHANGE_USER; `text` is its argument: "user@host on schema ..." (as Connect)
+  reset_connection,  // COM_RESET_CONNECTION
 };
 
 // Which command carried a statement: COM_QUERY, COM_STMT_PREPARE or COM_STMT_EXECUTE (a log's

@@ -369,6 +369,29 @@ TEST(SessionReplay, QuitEndsTheSession) {
   EXPECT_EQ(r.summary.sessions, 2u);
 }
 
+TEST(SessionReplay, ResetConnectionAndChangeUserStartAfresh) {
+  const Replay r = replay(
+      "2023-11-23T23:13:55.000000Z\t   19 Connect\tapp@10.0.0.5 on shop using TCP/IP\n"
+      "2023-11-23T23:13:55.000000Z\t   19 Query\tSELECT GET_LOCK('nightly', 0)\n"
+      "2023-11-23T23:13:55.000000Z\t   19 Query\tBEGIN\n"
+      "2023-11-23T23:13:55.000000Z\t   19 Reset connection\t\n"
+      "2023-11-23T23:13:58.000000Z\t   19 Query\tSELECT * FROM orders\n"
+      "2023-11-23T23:13:58.000000Z\t   19 Query\tLOCK TABLES orders READ\n"
+      "2023-11-23T23:13:58.000000Z\t   19 Change user\tbatch@10.0.0.5 on shop using TCP/IP\n"
+      "2023-11-23T23:13:58.000000Z\t   19 Query\t/* rwproxy:master */ SELECT * FROM orders\n",
+      window_policy(1000ms));
+  EXPECT_EQ(decisions(r), (std::vector<std::string>{
+                              "master master_only_function [-]",
+                              "master session_pinned [pinned=user_lock]",
+                              "master session_state [-]",  // Reset connection
+                              "replica read [-]",
+                              "master session_state [-]",
+                              "replica read [-]",  // batch: hints off, not pinned
+                          }));
+  EXPECT_EQ(r.lines[2], "master\tsession_state\t-\t19\t-\tReset connection");
+  EXPECT_EQ(r.summary.sessions, 2u);
+}
+
 TEST(SessionReplay, PlainFileIsOneSessionAtOneInstant) {
   const Replay r = replay(
       "SELECT * FROM orders\n"

@@ -138,6 +138,29 @@ TEST(StatementReader, GeneralLog) {
   for (const auto& e : entries) EXPECT_EQ(e.thread, 12u);
 }
 
+TEST(StatementReader, ResetConnectionAndChangeUser) {
+  const auto entries = read_all("2023-11-23T23:13:55.123456Z\t    8 Reset connection\t\n"
+                                "2023-11-23T23:13:55.223456Z\t    8 Change user\tbatch@10.0.0.5 on shop\n");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].kind, EntryKind::reset_connection);
+  EXPECT_EQ(entries[1].kind, EntryKind::change_user);
+  EXPECT_EQ(entries[1].text, "batch@10.0.0.5 on shop");
+}
+
+TEST(StatementReader, EntriesCarryTheLogsTime) {
+  bool log = false;
+  const auto entries = read_all(kMariaDbLog, &log);
+  ASSERT_EQ(entries.size(), 6u);
+  ASSERT_TRUE(entries[1].time);  // no time of its own: the last one printed
+  EXPECT_TRUE(entries[1].time->whole_seconds);
+  EXPECT_EQ(entries[1].time->since_epoch, entries[0].time->since_epoch);
+  EXPECT_EQ(entries[3].time->since_epoch - entries[0].time->since_epoch, std::chrono::seconds(1));
+  EXPECT_EQ(entries[3].command, StatementCommand::prepare);
+  EXPECT_EQ(entries[4].command, StatementCommand::execute);
+  EXPECT_EQ(entries[1].command, StatementCommand::query);
+  EXPECT_FALSE(read_all("SELECT 1\n").front().time);
+}
+
 TEST(StatementReader, GeneralLogWithoutHeader) {
   const auto entries = read_all("2023-11-23T23:13:55.123456Z\t    8 Query\tSELECT 1\n"
                                 "2023-11-23T23:13:55.223456Z\t    8 Init DB\tshop \n");

@@ -1,10 +1,11 @@
 // `rwproxy --explain` over a real MariaDB general query log tells the truth: a script of client
 // sessions (transactions, autocommit = 0, the read-after-write window, temporary tables, GET_LOCK,
-// a user variable assigned in a query, SQL and binary prepared statements, COM_INIT_DB) runs
-// straight against the master with general_log = ON; --explain reads that log; the same script
-// then runs through rwproxy, one connection per log thread, in the same order and with the same
-// pause; the tester's counts by target and reason must equal the deltas of
-// rwproxy_routed_statements_total{target,reason}.
+// LOCK TABLES, a user variable assigned in a query, SQL and binary prepared statements,
+// COM_INIT_DB, COM_CHANGE_USER) runs straight against the master with general_log = ON;
+// --explain reads that log; the same script then runs through rwproxy, one connection per log
+// thread, in the same order and with the same pause; the tester's counts by target and reason
+// must equal the deltas of rwproxy_routed_statements_total{target,reason}. (MariaDB does not log
+// COM_RESET_CONNECTION, so the script has none: --explain cannot see one.)
 //
 // Timing is made unambiguous: read_after_write_window_ms = 1500, reads that follow a write come
 // within milliseconds (the log's whole seconds make that 0 or 1000 ms: inside), and the reads
@@ -38,7 +39,7 @@ using namespace std::chrono_literals;
 // "target reason" -> statements.
 using RouteCounts = std::map<std::string, double>;
 
-enum class StepKind { query, prepared, init_db, pause };
+enum class StepKind { query, prepared, init_db, change_user, pause };
 
 struct Step {
   std::size_t session = 0;
@@ -52,6 +53,7 @@ Step prepared(std::size_t session, std::string sql, long long param) {
   return Step{session, StepKind::prepared, std::move(sql), param};
 }
 Step init_db(std::size_t session, std::string schema) { return Step{session, StepKind::init_db, std::move(schema), 0}; }
+Step change_user(std::size_t session) { return Step{session, StepKind::change_user, "", 0}; }
 Step pause() { return Step{0, StepKind::pause, "", 0}; }
 
 constexpr std::size_t kSessions = 7;
@@ -89,7 +91,8 @@ std::vector<Step> script(const std::string& schema) {
       query(5, "PREPARE er_s FROM 'SELECT 1'"),                 // session_state
       query(6, "SELECT COUNT(*) FROM er_orders"),               // session_pinned (lock_tables)
       query(5, "EXECUTE er_s"),                                 // session_pinned (sql_prepare)
-      query(6, "UNLOCK TABLES"),                                // session_pinned
+      change_user(6),                                           // a new session: not routed
+      query(6, "UNLOCK TABLES"),                                // session_state
       query(3, "SELECT RELEASE_LOCK('er_replay')"),             // session_pinned
       pause(),
       query(0, "SELECT 4"),                                     // read: out of the window
@@ -99,8 +102,10 @@ std::vector<Step> script(const std::string& schema) {
   };
 }
 
-// Runs the script on `connections` (one per session), as a client would.
-void run_script(const std::vector<Step>& steps, std::vector<std::unique_ptr<MysqlConnection>>& connections) {
+// Runs the script on `connections` (one per session), as a client would; `login` is what a
+// change of user logs in as.
+void run_script(const std::vector<Step>& steps, std::vector<std::unique_ptr<MysqlConnection>>& connections,
+                const ConnectOptions& login) {
   for (const Step& step : steps) {
     SCOPED_TRACE(step.sql);
     switch (step.kind) {
@@ -119,6 +124,12 @@ void run_script(const std::vector<Step>& steps, std::vector<std::unique_ptr<Mysq
       }
       case StepKind::init_db:
         ASSERT_EQ(mysql_select_db(connections[step.session]->handle(), step.sql.c_str()), 0)
+            << connections[step.session]->last_error();
+        break;
+      case StepKind::change_user:
+        ASSERT_EQ(mysql_change_user(connections[step.session]->handle(), login.user.c_str(), login.password.c_str(),
+                                    login.database->c_str()),
+                  0)
             << connections[step.session]->last_error();
         break;
     }
@@ -250,7 +261,7 @@ class ExplainReplayTest : public ReplicaProxyTest {
         sessions.push_back(connect(master_options(topology_.app_db)));
         threads.insert(mysql_thread_id(sessions.back()->handle()));
       }
-      run_script(steps, sessions);
+      run_script(steps, sessions, master_options(topology_.app_db));
     }
     // The Quit entries are written as the server closes the connections: wait for the last one.
     const bool all_quit = poll_until(10s, [&] { return quits(read_file(path), threads) == kSessions; });
@@ -278,11 +289,19 @@ TEST_F(ExplainReplayTest, TesterDecisionsEqualTheProxysRoutingMetrics) {
   ASSERT_TRUE(WIFEXITED(explained.status) && WEXITSTATUS(explained.status) == 0) << explained.out;
   const RouteCounts expected = explained_counts(explained.out);
 
-  // The log was read as the sessions it holds: every statement of the script is a line (a
-  // prepared step is a Prepare and an Execute), none is answered by the proxy itself.
+  // The log was read as the sessions it holds: every command of the script is a line (a prepared
+  // step is a Prepare and an Execute) but a change of user, which starts a session.
   std::size_t statements = 0;
-  for (const Step& step : steps) statements += step.kind == StepKind::prepared ? 2 : step.kind == StepKind::pause ? 0 : 1;
-  EXPECT_NE(explained.out.find("# " + std::to_string(statements) + " statement(s) in " + std::to_string(kSessions) +
+  std::size_t sessions = kSessions;
+  for (const Step& step : steps) {
+    switch (step.kind) {
+      case StepKind::prepared: statements += 2; break;
+      case StepKind::change_user: ++sessions; break;
+      case StepKind::pause: break;
+      default: ++statements; break;
+    }
+  }
+  EXPECT_NE(explained.out.find("# " + std::to_string(statements) + " statement(s) in " + std::to_string(sessions) +
                                " session(s)"),
             std::string::npos)
       << explained.out;
@@ -299,7 +318,7 @@ TEST_F(ExplainReplayTest, TesterDecisionsEqualTheProxysRoutingMetrics) {
   {
     std::vector<std::unique_ptr<MysqlConnection>> sessions;
     for (std::size_t i = 0; i < kSessions; ++i) sessions.push_back(connect_proxy());
-    run_script(steps, sessions);
+    run_script(steps, sessions, app_options(topology_.app_db));
   }
   const RouteCounts routed = routed_deltas(before, metrics());
   EXPECT_EQ(routed, expected) << "the proxy routed:\n"
