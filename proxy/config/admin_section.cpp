@@ -1,30 +1,15 @@
 // [admin] and [[admin_users]]: the admin interface's listener and who may log in to it.
-#include <arpa/inet.h>
-
 #include <fmt/format.h>
 
 #include "proxy/config/field_table.hpp"
-#include "proxy/config/password_hash.hpp"
 #include "proxy/config/section.hpp"
 
 namespace rwproxy::config {
 namespace {
 
-void read_admin_address(ValueReader& value, Admin& admin) {
-  const auto text = value.string_value();
-  if (!text) return;
-  std::string address(*text);
-  unsigned char buffer[sizeof(in6_addr)];
-  if (inet_pton(AF_INET, address.c_str(), buffer) != 1 && inet_pton(AF_INET6, address.c_str(), buffer) != 1) {
-    value.report(fmt::format("must be an IPv4 or IPv6 address (got \"{}\")", address));
-    return;
-  }
-  admin.listen_address = std::move(address);
-}
-
 constexpr Field<Admin> admin_fields[] = {
     {"enabled", [](ValueReader& v, Admin& a) { v.read_bool(a.enabled); }},
-    {"listen_address", &read_admin_address},
+    {"listen_address", [](ValueReader& v, Admin& a) { v.read_ip_address(a.listen_address); }},
     {"listen_port", [](ValueReader& v, Admin& a) { v.read_integer<0, 65535>(a.listen_port); }},
 };
 
@@ -38,20 +23,10 @@ void validate_admin(const Config& config, Problems& problems) {
   }
 }
 
-void read_admin_password_hash(ValueReader& value, AdminUser& user) {
-  const auto text = value.string_value();
-  if (!text) return;
-  if (!parse_native_password_hash(*text)) {
-    value.report("must be \"*\" followed by 40 hex digits (the mysql_native_password hash, as in mysql.user)");
-    return;
-  }
-  user.password_hash = std::string(*text);
-}
-
 constexpr Field<AdminUser> admin_user_fields[] = {
     {"name", [](ValueReader& v, AdminUser& u) { v.read_non_empty_string(u.name); }, true},
     {"password", [](ValueReader& v, AdminUser& u) { v.read_optional_string(u.password); }},
-    {"password_hash", &read_admin_password_hash},
+    {"password_hash", [](ValueReader& v, AdminUser& u) { v.read_password_hash(u.password_hash); }},
 };
 
 void read_admin_user(const toml::table& table, std::string_view path, Config& config, Problems& problems) {

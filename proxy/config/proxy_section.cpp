@@ -1,6 +1,4 @@
 // [proxy]: where the proxy listens and how it presents itself to clients.
-#include <arpa/inet.h>
-
 #include <fmt/format.h>
 
 #include "proxy/config/field_table.hpp"
@@ -10,23 +8,6 @@ namespace rwproxy::config {
 namespace {
 
 constexpr std::int64_t one_gib = std::int64_t{1} << 30;
-
-bool is_ip_address(const std::string& text) {
-  unsigned char buffer[sizeof(in6_addr)];
-  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
-void read_listen_address(ValueReader& value, Proxy& proxy) {
-  const auto text = value.string_value();
-  if (!text) return;
-  std::string address(*text);
-  if (!is_ip_address(address)) {
-    value.report(fmt::format("must be an IPv4 or IPv6 address (got \"{}\")", address));
-    return;
-  }
-  proxy.listen_address = std::move(address);
-}
 
 void read_server_version(ValueReader& value, Proxy& proxy) {
   const auto text = value.string_value();
@@ -39,7 +20,7 @@ void read_server_version(ValueReader& value, Proxy& proxy) {
 }
 
 constexpr Field<Proxy> proxy_fields[] = {
-    {"listen_address", &read_listen_address},
+    {"listen_address", [](ValueReader& v, Proxy& p) { v.read_ip_address(p.listen_address); }},
     {"listen_port", [](ValueReader& v, Proxy& p) { v.read_integer<0, 65535>(p.listen_port); }},
     {"worker_threads", [](ValueReader& v, Proxy& p) { v.read_integer<0, 1024>(p.worker_threads); }},
     {"max_packet_size",

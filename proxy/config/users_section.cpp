@@ -3,28 +3,15 @@
 #include <fmt/format.h>
 
 #include "proxy/config/field_table.hpp"
-#include "proxy/config/password_hash.hpp"
 #include "proxy/config/section.hpp"
 
 namespace rwproxy::config {
 namespace {
 
-void read_password_hash(ValueReader& value, User& user) {
-  const auto text = value.string_value();
-  if (!text) return;
-  if (!parse_native_password_hash(*text)) {
-    value.report(
-        "must be \"*\" followed by 40 hex digits (the mysql_native_password hash, as in "
-        "mysql.user)");
-    return;
-  }
-  user.password_hash = std::string(*text);
-}
-
 constexpr Field<User> user_fields[] = {
     {"name", [](ValueReader& v, User& u) { v.read_non_empty_string(u.name); }, true},
     {"password", [](ValueReader& v, User& u) { v.read_optional_string(u.password); }},
-    {"password_hash", &read_password_hash},
+    {"password_hash", [](ValueReader& v, User& u) { v.read_password_hash(u.password_hash); }},
     {"hints", [](ValueReader& v, User& u) { v.read_optional_bool(u.hints); }},
     {"multiplexing", [](ValueReader& v, User& u) { v.read_optional_bool(u.multiplexing); }},
     {"require_tls", [](ValueReader& v, User& u) { v.read_bool(u.require_tls); }},

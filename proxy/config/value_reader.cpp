@@ -1,6 +1,10 @@
 #include "proxy/config/value_reader.hpp"
 
+#include <arpa/inet.h>
+
 #include <fmt/format.h>
+
+#include "proxy/config/password_hash.hpp"
 
 namespace rwproxy::config {
 
@@ -71,6 +75,28 @@ void ValueReader::read_optional_non_empty_string(std::optional<std::string>& out
   std::string value;
   read_non_empty_string(value);
   if (!value.empty()) out = std::move(value);
+}
+
+void ValueReader::read_ip_address(std::string& out) {
+  const auto text = string_value();
+  if (!text) return;
+  std::string address(*text);
+  unsigned char buffer[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, address.c_str(), buffer) != 1 && inet_pton(AF_INET6, address.c_str(), buffer) != 1) {
+    report(fmt::format("must be an IPv4 or IPv6 address (got \"{}\")", address));
+    return;
+  }
+  out = std::move(address);
+}
+
+void ValueReader::read_password_hash(std::optional<std::string>& out) {
+  const auto text = string_value();
+  if (!text) return;
+  if (!parse_native_password_hash(*text)) {
+    report("must be \"*\" followed by 40 hex digits (the mysql_native_password hash, as in mysql.user)");
+    return;
+  }
+  out = std::string(*text);
 }
 
 void ValueReader::read_bool(bool& out) {

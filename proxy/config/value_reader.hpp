@@ -45,6 +45,10 @@ class ValueReader {
   void read_optional_non_empty_string(std::optional<std::string>& out);
   void read_bool(bool& out);
   void read_optional_bool(std::optional<bool>& out);
+  // An IPv4 or IPv6 address (listen addresses).
+  void read_ip_address(std::string& out);
+  // A mysql_native_password hash: "*" followed by 40 hex digits, as in mysql.user.
+  void read_password_hash(std::optional<std::string>& out);
 
   template <std::int64_t Min, std::int64_t Max, class Int>
   void read_integer(Int& out) {

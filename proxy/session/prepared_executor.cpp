@@ -176,6 +176,16 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
     statement->param_types = packet.payload.substr(request.types_offset, 2u * statement->param_count);
   }
   statement->cursor_open = false;
+  std::size_t digest_slot = metrics::DigestTable::none;
+  if (context_.config.metrics.top_digests > 0) {
+    if (statement->digest_text.empty()) {
+      const parser::Digest& d = planner_.digest_of(statement->sql);
+      statement->digest_hash = d.hash;
+      statement->digest_text = d.text;
+    }
+    digest_slot = context_.metrics.digests.count(statement->digest_hash, statement->digest_text);
+  }
+  const auto started = std::chrono::steady_clock::now();
   // Long data lives on the master connection it was sent on: the EXECUTE follows it there.
   router::Route route = statement->long_data_pending
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
@@ -236,6 +246,9 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
       continue;
     }
     record(statement->info, {}, outcome, dispatch);
+    context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
+                                    std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
+                                    outcome.summary.affected_rows);
     statement->last_replica = dispatch.ref.replica;
     statement->long_data_pending = false;
     statement->cursor_open = request.cursor() && outcome.result == CommandRelay::Result::completed &&

@@ -25,6 +25,9 @@ struct PreparedStatement {
   bool long_data_pending = false;          // SEND_LONG_DATA went to the master: EXECUTE follows there
   bool cursor_open = false;                // the last EXECUTE opened a cursor (COM_STMT_FETCH reads it)
   std::optional<std::size_t> last_replica;  // where the last EXECUTE ran (nullopt: the master)
+  // Its digest, made at its first EXECUTE (query digests count EXECUTEs as their statement).
+  std::uint64_t digest_hash = 0;
+  std::string digest_text;
   // The key of its server statements (see StatementExecutor::server_statement_key), kept with the
   // schema and session settings it was made for: rebuilt only when those change.
   std::string server_key;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/integration/support/polling.hpp"
+#include "tests/integration/support/prepared_statement.hpp"
 #include "tests/integration/support/replica_proxy_test.hpp"
 
 namespace rwproxy::test {
@@ -144,7 +145,16 @@ TEST_F(AdminTest, QueryDigestsCountWhereStatementsRanAndReset) {
   auto admin = connect(admin_options());
   admin->execute("RESET QUERY DIGESTS");
   auto app = connect_proxy();
-  for (int i = 0; i < 5; ++i) app->query("SELECT v FROM adm_digest WHERE id = " + std::to_string(i % 2 + 1));
+  for (int i = 0; i < 3; ++i) app->query("SELECT v FROM adm_digest WHERE id = " + std::to_string(i % 2 + 1));
+  {
+    // EXECUTEs count as their statement.
+    PreparedStatement prepared(*app, "SELECT v FROM adm_digest WHERE id = ?");
+    for (int i = 0; i < 2; ++i) {
+      prepared.execute({Param{1LL}});
+      while (prepared.fetch_row_as_text()) {
+      }
+    }
+  }
   app->execute("UPDATE adm_digest SET v = v + 1 WHERE id = 1");
   bool select_found = false, update_found = false;
   for (const auto& cells : admin->query("SHOW QUERY DIGESTS")) {
