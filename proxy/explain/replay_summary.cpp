@@ -2,21 +2,14 @@
 
 #include <cstdio>
 
+#include "proxy/explain/route_explanation.hpp"
+
 namespace rwproxy::explain {
 
 namespace {
 
 constexpr std::array<router::Target, 3> kTargets = {router::Target::master, router::Target::replica,
                                                     router::Target::error};
-
-std::string_view target_name(router::Target target) {
-  switch (target) {
-    case router::Target::master: return "master";
-    case router::Target::replica: return "replica";
-    case router::Target::error: return "error";
-  }
-  return "error";
-}
 
 std::string percent(std::size_t part, std::size_t whole) {
   char buffer[32];

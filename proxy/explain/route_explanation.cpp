@@ -12,15 +12,6 @@ namespace {
 using router::Reason;
 using router::Target;
 
-std::string target_name(Target target) {
-  switch (target) {
-    case Target::master: return "master";
-    case Target::replica: return "replica";
-    case Target::error: return "error";
-  }
-  return "error";
-}
-
 std::string replica_name(const router::ReplicaSnapshot& replicas, const config::Config& config, std::size_t i) {
   if (i < replicas.replicas.size() && !replicas.replicas[i].name.empty()) return replicas.replicas[i].name;
   const auto configured = config.replicas();
@@ -128,6 +119,15 @@ SessionExplanation explain_session(const router::RoutingSession& session, const 
 
 }  // namespace
 
+std::string_view target_name(Target target) {
+  switch (target) {
+    case Target::master: return "master";
+    case Target::replica: return "replica";
+    case Target::error: return "error";
+  }
+  return "error";
+}
+
 std::string_view to_string(RuleEffect effect) {
   switch (effect) {
     case RuleEffect::none: return "none";
@@ -147,7 +147,7 @@ RouteExplanation explain(std::string_view sql, const router::RoutingSession& ses
   out.digest = parser::digest(sql);
   const router::RouteInput input{out.info, out.digest.text, session, replicas, {}, 0, now};
   out.route = router::decide(input, policy);
-  out.target = target_name(out.route.target);
+  out.target = std::string(target_name(out.route.target));
   out.backend = backend_name(out.route, replicas, config);
   explain_rule(out, session, policy);
 

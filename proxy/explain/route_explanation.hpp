@@ -85,6 +85,9 @@ RouteExplanation explain(std::string_view sql, const router::RoutingSession& ses
                          const router::ReplicaSnapshot& replicas, const router::RoutingPolicy& policy,
                          const config::Config& config, router::Clock::time_point now);
 
+// "master", "replica" or "error", as explain output and the metrics' `target` label write it.
+std::string_view target_name(router::Target target);
+
 // One sentence saying what a reason means ("a plain read on an eligible replica").
 std::string_view describe(router::Reason reason);
 

@@ -51,16 +51,16 @@ bool valid_command(std::string_view command) {
 
 std::optional<LogLine> parse_log_line(std::string_view line) {
   if (line.ends_with('\r')) line.remove_suffix(1);
+  LogLine out;
   std::size_t pos = 0;
   if (!line.empty() && is_digit(line.front())) {
     pos = line.find('\t');
     if (pos == std::string_view::npos || !is_timestamp(line.substr(0, pos))) return std::nullopt;
+    out.time = line.substr(0, pos);
   }
   if (pos >= line.size() || line[pos] != '\t') return std::nullopt;
   while (pos < line.size() && (line[pos] == '\t' || line[pos] == ' ')) ++pos;
 
-  LogLine out;
-  out.time = line.substr(0, pos == 0 ? 0 : line.find('\t'));
   const std::size_t digits_start = pos;
   while (pos < line.size() && is_digit(line[pos]) && pos - digits_start < 19) {
     out.thread = out.thread * 10 + static_cast<std::uint64_t>(line[pos] - '0');
