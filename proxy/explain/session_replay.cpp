@@ -43,17 +43,24 @@ ReplayedStatement SessionReplay::answered_by_proxy(std::string_view sql, std::st
 
 ReplayedStatement SessionReplay::run(std::string_view sql, std::string_view record_sql,
                                      const router::GtidPosition* statement_token, router::Clock::time_point now,
-                                     const ReplayContext& context, bool record) {
+                                     const ReplayContext& context, Step step) {
   router::GtidPosition with_token;
   const router::RoutingSession view =
       session::session_view(state_, consistency_, user_, hints_allowed_, statement_token, with_token);
   ReplayedStatement out;
   out.explanation = explain(sql, view, context.replicas, context.policy, context.config, now);
+  router::Route& route = out.explanation.route;
+  if (step == Step::prepare) {  // prepared where a read would go, without waiting; else on the master
+    if (route.target == Target::error) {
+      route = router::Route{Target::master, route.reason, 0, route.rule};
+      out.explanation.target = "master";
+    }
+    route.wait_for.reset();
+  }
   out.facts = session_facts(state_, view, out.explanation, now, context.policy);
   const parser::StatementInfo& info = out.explanation.info;
   out.read = is_read(info);
-  const router::Route& route = out.explanation.route;
-  if (!record || route.target == Target::error) return out;  // ERR 1105 from the proxy: nothing ran
+  if (step != Step::record || route.target == Target::error) return out;  // ERR 1105: nothing ran
   ServerModel::Reply reply = server_.run(info, tracks_state_change_);
   if (reply.committed_write) consistency_.note_committed(context.gtids.next());
   const std::optional<std::size_t> replica =
@@ -66,7 +73,7 @@ ReplayedStatement SessionReplay::query(std::string_view sql, router::Clock::time
                                        const ReplayContext& context) {
   echo_ = parser::StatementKind::unknown;
   if (auto target = explain_route_target(sql)) {
-    ReplayedStatement out = run(*target, *target, nullptr, now, context, false);
+    ReplayedStatement out = run(*target, *target, nullptr, now, context, Step::explain_only);
     out.routed = false;  // EXPLAIN ROUTE answers with the decision; the statement does not run
     return out;
   }
@@ -87,7 +94,7 @@ ReplayedStatement SessionReplay::query(std::string_view sql, router::Clock::time
     }
   }
   if (info.kind == parser::StatementKind::prepare || info.kind == parser::StatementKind::execute) echo_ = info.kind;
-  return run(sql, sql, hinted ? &*hinted : nullptr, now, context, true);
+  return run(sql, sql, hinted ? &*hinted : nullptr, now, context, Step::record);
 }
 
 bool SessionReplay::is_echo(parser::StatementKind kind) {
@@ -99,14 +106,8 @@ bool SessionReplay::is_echo(parser::StatementKind kind) {
 std::optional<ReplayedStatement> SessionReplay::prepare(std::string_view sql, router::Clock::time_point now,
                                                         const ReplayContext& context) {
   if (is_echo(parser::StatementKind::prepare)) return std::nullopt;
-  ReplayedStatement out = run(sql, sql, nullptr, now, context, false);
-  RouteExplanation& e = out.explanation;
-  if (e.route.target == Target::error) {  // prepared on the master instead, to learn its metadata
-    e.route = router::Route{Target::master, e.route.reason, 0, e.route.rule};
-    e.target = "master";
-  }
-  e.route.wait_for.reset();
-  prepared_.push_back(Prepared{e.digest.text, std::string(sql)});
+  ReplayedStatement out = run(sql, sql, nullptr, now, context, Step::prepare);
+  prepared_.push_back(Prepared{out.explanation.digest.text, std::string(sql)});
   return out;
 }
 
@@ -118,7 +119,7 @@ std::optional<ReplayedStatement> SessionReplay::execute(std::string_view sql, ro
                                   [&](const Prepared& p) { return p.digest == digest; });
   const std::string text = found != prepared_.rend() ? found->sql : std::string(sql);
   // The proxy records an EXECUTE without its text (a SET in it cannot be replayed).
-  return run(text, {}, nullptr, now, context, true);
+  return run(text, {}, nullptr, now, context, Step::record);
 }
 
 ReplayedStatement SessionReplay::on_master(std::string command) {

@@ -75,10 +75,15 @@ class SessionReplay {
     std::string sql;
   };
 
-  // Routes `sql` and, when `record` and it reaches a backend, records what its reply changes
+  enum class Step : std::uint8_t {
+    record,        // the statement runs: the session follows its reply
+    explain_only,  // EXPLAIN ROUTE: decided, not run
+    prepare,       // COM_STMT_PREPARE: decided as the proxy prepares it, state unchanged
+  };
+  // Routes `sql` and, for Step::record when it reaches a backend, records what its reply changes
   // (`record_sql`: the text the proxy records, empty for a binary EXECUTE).
   ReplayedStatement run(std::string_view sql, std::string_view record_sql, const router::GtidPosition* statement_token,
-                        router::Clock::time_point now, const ReplayContext& context, bool record);
+                        router::Clock::time_point now, const ReplayContext& context, Step step);
   // Whether a Prepare / Execute entry is the echo of the SQL statement before it (clears the
   // expectation either way).
   bool is_echo(parser::StatementKind kind);

@@ -251,6 +251,21 @@ TEST(SessionReplay, BinaryPreparedStatementsFollowTheirPrepare) {
   EXPECT_TRUE(r.lines[1].ends_with("\tSELECT * FROM orders WHERE id = ?")) << r.lines[1];
 }
 
+TEST(SessionReplay, PrepareAfterAWriteInCausalModeDoesNotWait) {
+  router::RoutingPolicy p = policy();
+  p.consistency = router::Consistency::causal;
+  const Replay r = replay(
+      "2023-11-23T23:13:55.000000Z\t   20 Query\tINSERT INTO orders (id) VALUES (1)\n"
+      "2023-11-23T23:13:55.001000Z\t   20 Prepare\tSELECT * FROM orders WHERE id=?\n"
+      "2023-11-23T23:13:55.002000Z\t   20 Execute\tSELECT * FROM orders WHERE id=1\n",
+      p);
+  EXPECT_EQ(decisions(r), (std::vector<std::string>{
+                              "master write [-]",
+                              "replica causal_wait [com_stmt_prepare wrote=0-1-1]",  // prepared there, no wait
+                              "replica causal_wait [com_stmt_execute wrote=0-1-1 waits_for=0-1-1]",
+                          }));
+}
+
 TEST(SessionReplay, SqlPreparePinsTheSession) {
   // MariaDB logs the statement an SQL PREPARE / EXECUTE prepares or runs right after it, as a
   // Prepare / Execute entry of the same thread: no command of the client's, no line. A binary
