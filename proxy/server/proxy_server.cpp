@@ -78,46 +78,12 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
   }
 }
 
-std::vector<metrics::BackendView> ProxyServer::backends() const {
-  std::vector<metrics::BackendView> views;
-  auto topology = const_cast<backend::BackendHealth&>(health_).snapshot(std::chrono::steady_clock::now());
-  for (std::size_t slot = 0; slot < topology->backends.size(); ++slot) {
-    const backend::BackendStatus& b = topology->backends[slot];
-    if (!b.present) continue;
-    const router::ReplicaState& r = topology->routing.replicas[slot];
-    metrics::BackendView view;
-    view.slot = slot;
-    view.name = r.name;
-    view.role = std::string(backend::to_string(b.role));
-    view.state = std::string(backend::to_string(b.admin));
-    view.weight = b.weight;
-    view.up = b.up;
-    view.eligible = r.serving && r.up && r.lag_admitted;
-    if (r.lag_ms) view.lag_seconds = *r.lag_ms / 1000.0;
-    if (config_.monitor.enabled) {
-      view.threads_running = monitor_.threads_running(slot);
-      view.monitor_check = &monitor_.check_duration(slot);
-    }
-    views.push_back(std::move(view));
-  }
-  return views;
-}
-
-metrics::WriterView ProxyServer::writer() const {
-  auto topology = const_cast<backend::BackendHealth&>(health_).snapshot(std::chrono::steady_clock::now());
-  metrics::WriterView view;
-  view.problem = topology->problem;
-  view.writable_backends = topology->writable.size();
-  view.master_changes = health_.master_changes();
-  return view;
-}
-
 void ProxyServer::start_metrics() {
   if (!config_.metrics.enabled) return;
   metrics::ExporterSettings settings{config_.metrics.listen_address, config_.metrics.listen_port,
                                      config_.metrics.top_digests, RWPROXY_VERSION_STRING};
   try {
-    exporter_ = std::make_unique<metrics::MetricsExporter>(settings, metrics_, *this);
+    exporter_ = std::make_unique<metrics::MetricsExporter>(settings, metrics_, scrape_);
     logger_.info("metrics on http://{}:{}/metrics", config_.metrics.listen_address, exporter_->port());
   } catch (const std::exception& e) {
     logger_.error("cannot serve metrics on {}:{}: {}; running without metrics", config_.metrics.listen_address,
@@ -250,17 +216,27 @@ void ProxyServer::wait_for_signal() {
 bool ProxyServer::reload() {
   auto loaded = config::load_config_file(config_path_);
   if (!loaded.ok()) {
-    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    reloads_.failed.fetch_add(1, std::memory_order_relaxed);
     logger_.error("config reload failed; the running configuration is kept:\n{}", config::format_problems(loaded.problems));
     return false;
   }
   for (const std::string& section : sections_needing_restart(config_, *loaded.config)) {
     logger_.warn("config reload: changes in {} take effect only after a restart", section);
   }
+  // [backend_tls] takes effect at start: the backends' TLS modes are read against the running one,
+  // and a mode no backend used at start has no TLS context to connect with.
+  loaded.config->backend_tls = config_.backend_tls;
   std::vector<config::ConfigProblem> problems;
+  for (std::size_t i = 0; i < loaded.config->backends.size(); ++i) {
+    const config::BackendTlsMode mode = loaded.config->tls_mode(loaded.config->backends[i]);
+    if (mode != config::BackendTlsMode::disabled && !backend_tls_.for_mode(mode)) {
+      problems.push_back({fmt::format("backends[{}].tls_mode", i),
+                          "no backend used this TLS mode when the proxy started: adding one needs a restart", {}});
+    }
+  }
   auto next = reloadable(std::make_shared<const config::Config>(std::move(*loaded.config)), problems);
   if (!problems.empty()) {
-    reloads_failed_.fetch_add(1, std::memory_order_relaxed);
+    reloads_.failed.fetch_add(1, std::memory_order_relaxed);
     for (auto& problem : problems) problem.source = config_path_;
     logger_.error("config reload failed; the running configuration is kept:\n{}", config::format_problems(problems));
     return false;
@@ -268,7 +244,7 @@ bool ProxyServer::reload() {
   const std::shared_ptr<const config::Config> applied = next.config;
   live_.publish(std::move(next));
   apply_backends(*applied);
-  reloads_succeeded_.fetch_add(1, std::memory_order_relaxed);
+  reloads_.succeeded.fetch_add(1, std::memory_order_relaxed);
   logger_.info("config reloaded from {}: users, [routing], [[rules]], [[backends]] and the [tls] certificates are "
                "in effect",
                config_path_);

@@ -9,6 +9,7 @@
 #include "proxy/admin/admin_server.hpp"
 #include "proxy/monitor/backend_monitor.hpp"
 #include "proxy/server/admin_data.hpp"
+#include "proxy/server/scrape_view.hpp"
 #include "proxy/server/worker_pool.hpp"
 #include "proxy/session/session_context.hpp"
 #include "proxy/session/user_directory.hpp"
@@ -16,9 +17,10 @@
 
 namespace rwproxy::server {
 
-class ProxyServer : public metrics::ScrapeSource {
+class ProxyServer {
  public:
-  // `config_path` is re-read on SIGHUP (users, [routing] and [[rules]] take effect at once).
+  // `config_path` is re-read on SIGHUP and the admin interface's RELOAD CONFIG (users, [routing],
+  // [[rules]], [[backends]], [[admin_users]] and the [tls] files take effect at once).
   // `ports_file`, when not empty, receives the bound ports once the proxy listens (--ports-file).
   ProxyServer(const config::Config& config, std::string config_path, Logger& logger, std::string ports_file = {});
 
@@ -26,15 +28,6 @@ class ProxyServer : public metrics::ScrapeSource {
   int run();
   // Re-reads the config file; true when it was valid and applied.
   bool reload();
-
-  // metrics::ScrapeSource
-  std::vector<metrics::BackendView> backends() const override;
-  metrics::WriterView writer() const override;
-  std::uint32_t client_connections() const override { return counters_.client_connections.load(); }
-  double max_replica_lag_seconds() const override { return config_.routing.max_replica_lag_ms / 1000.0; }
-  std::uint64_t config_reloads(bool succeeded) const override {
-    return (succeeded ? reloads_succeeded_ : reloads_failed_).load(std::memory_order_relaxed);
-  }
 
  private:
   awaitable<void> accept_loop();
@@ -53,14 +46,14 @@ class ProxyServer : public metrics::ScrapeSource {
   std::string ports_file_;
   Logger& logger_;
   session::LiveSettings live_;
-  std::atomic<std::uint64_t> reloads_succeeded_{0};
-  std::atomic<std::uint64_t> reloads_failed_{0};
+  ReloadCounters reloads_;
   session::ConnectionCounters counters_;
   backend::BackendDirectory directory_;
   backend::BackendHealth health_;
   protocol::RsaKeyPair rsa_keys_;
   net::BackendTlsContexts backend_tls_;
   monitor::BackendMonitor monitor_;
+  ScrapeView scrape_{config_, health_, monitor_, counters_, reloads_};
   // The workers (and the sessions on them) outlive the main context: the acceptor's pending
   // operation holds a socket bound to a worker's io_context, so it must be destroyed first.
   WorkerPool workers_;

@@ -207,6 +207,14 @@ TEST_F(AdminTest, SighupRemovesAndReAddsAReplicaWhileSessionsRun) {
   // A broken file is refused with an error.
   std::ofstream(proxy().config_path()) << original << "\n[[backends]]\nrole = 7\n";
   EXPECT_TRUE(admin->expect_error("RELOAD CONFIG", 1231));
+  // So is a backend whose TLS mode no backend used at start (no TLS context to connect with):
+  // it is not added in clear text.
+  std::ofstream(proxy().config_path()) << original
+                                       << "\n[[backends]]\nname = \"replica9\"\nhost = \"127.0.0.1\"\nport = "
+                                       << topology_.replica_ports[1] + 10 << "\ntls_mode = \"required\"\n";
+  EXPECT_TRUE(admin->expect_error("RELOAD CONFIG", 1231));
+  EXPECT_TRUE(backend_row(*admin, "replica9").empty());
+  EXPECT_NE(proxy().log_tail(16384).find("adding one needs a restart"), std::string::npos);
   std::ofstream(proxy().config_path()) << original;
 }
 

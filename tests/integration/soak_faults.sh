@@ -119,11 +119,8 @@ port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 elapsed_since() { echo $((SECONDS - $1)); }
 
-show_proxy_log() {
-  [[ -s $WORK_DIR/rwproxy.log ]] || return 0
-  note "last lines of the rwproxy log:"
-  tail -n 30 "$WORK_DIR/rwproxy.log" >&2
-}
+# shellcheck source=tests/integration/proxy_script.sh
+source "$REPO_ROOT/tests/integration/proxy_script.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Clients
@@ -243,23 +240,7 @@ EOF
 start_proxy() {  # start_proxy BINARY
   local ports_file=$WORK_DIR/rwproxy.ports
   write_proxy_config "$1"
-  "$1" --config "$WORK_DIR/rwproxy.toml" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
-  PROXY_PID=$!
-  local tries=$((PROXY_START_TIMEOUT_S * 10))
-  until [[ -s $ports_file ]]; do
-    if ! kill -0 "$PROXY_PID" 2>/dev/null; then
-      show_proxy_log
-      wait "$PROXY_PID" 2>/dev/null || true
-      PROXY_PID=""
-      fail "rwproxy exited during startup"
-    fi
-    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not write $ports_file in ${PROXY_START_TIMEOUT_S}s"; }
-    sleep 0.1
-  done
-  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
-  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
-  ADMIN_PORT=$(sed -n 's/^admin_port=//p' "$ports_file")
-  [[ -n $PROXY_PORT ]] || fail "no listen_port in $ports_file"
+  launch_proxy "$1" "$WORK_DIR/rwproxy.toml"
   [[ -n $METRICS_PORT ]] || { show_proxy_log; fail "test setup: rwproxy could not serve metrics"; }
   if [[ $DRAIN == on && -z $ADMIN_PORT ]]; then
     show_proxy_log

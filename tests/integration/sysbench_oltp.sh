@@ -45,11 +45,8 @@ fail() {
 
 port_in_use() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-show_proxy_log() {
-  [[ -s $WORK_DIR/rwproxy.log ]] || return 0
-  note "last lines of the rwproxy log:"
-  tail -n 30 "$WORK_DIR/rwproxy.log" >&2
-}
+# shellcheck source=tests/integration/proxy_script.sh
+source "$REPO_ROOT/tests/integration/proxy_script.sh"
 
 sysbench_on() {  # sysbench_on TIME_LIMIT_S PORT COMMAND [extra args...]
   local limit_s=$1 port=$2 command=$3
@@ -116,7 +113,6 @@ metric_sum() {  # metric_sum NAME [FILTER...]
 }
 
 start_proxy() {  # start_proxy BINARY
-  local ports_file=$WORK_DIR/rwproxy.ports
   # Port 0 for the proxy and its metrics: the kernel picks free ports, rwproxy writes them to
   # --ports-file (a port chosen beforehand can be taken by any client socket before the bind).
   sed -e "/^\[proxy\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" \
@@ -125,21 +121,7 @@ start_proxy() {  # start_proxy BINARY
   [[ $(grep -c "^listen_port = 0\$" "$WORK_DIR/rwproxy.toml") == 2 ]] ||
     fail "could not set both listen_port keys to 0 in the config copy"
 
-  "$1" --config "$WORK_DIR/rwproxy.toml" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
-  PROXY_PID=$!
-  local tries=$((PROXY_START_TIMEOUT_S * 10))
-  until [[ -s $ports_file ]]; do
-    if ! kill -0 "$PROXY_PID" 2>/dev/null; then
-      show_proxy_log
-      wait "$PROXY_PID" 2>/dev/null || true
-      PROXY_PID=""
-      fail "rwproxy exited during startup"
-    fi
-    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not write $ports_file in ${PROXY_START_TIMEOUT_S}s"; }
-    sleep 0.1
-  done
-  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
-  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  launch_proxy "$1" "$WORK_DIR/rwproxy.toml"
   [[ -n $METRICS_PORT ]] || { show_proxy_log; fail "test setup: rwproxy could not serve metrics"; }
   note "rwproxy pid $PROXY_PID listening on $PROXY_PORT, metrics on $METRICS_PORT"
 }

@@ -1,0 +1,36 @@
+# Sourced by the integration test scripts (sysbench_oltp.sh, soak_faults.sh): starting the rwproxy
+# under test and reading the ports it bound. The caller defines note and fail, and sets WORK_DIR
+# and PROXY_START_TIMEOUT_S.
+# shellcheck shell=bash
+
+show_proxy_log() {
+  [[ -s $WORK_DIR/rwproxy.log ]] || return 0
+  note "last lines of the rwproxy log:"
+  tail -n 30 "$WORK_DIR/rwproxy.log" >&2
+}
+
+# launch_proxy BINARY CONFIG: starts rwproxy with CONFIG, logging to $WORK_DIR/rwproxy.log, and
+# waits for its --ports-file. Sets PROXY_PID, PROXY_PORT, METRICS_PORT and ADMIN_PORT (empty when
+# not served).
+# shellcheck disable=SC2034  # the callers read the ports
+launch_proxy() {
+  local ports_file=$WORK_DIR/rwproxy.ports
+  rm -f "$ports_file"
+  "$1" --config "$2" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
+  PROXY_PID=$!
+  local tries=$((PROXY_START_TIMEOUT_S * 10))
+  until [[ -s $ports_file ]]; do
+    if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+      show_proxy_log
+      wait "$PROXY_PID" 2>/dev/null || true
+      PROXY_PID=""
+      fail "rwproxy exited during startup"
+    fi
+    ((--tries > 0)) || { show_proxy_log; fail "rwproxy did not write $ports_file in ${PROXY_START_TIMEOUT_S}s"; }
+    sleep 0.1
+  done
+  PROXY_PORT=$(sed -n 's/^listen_port=//p' "$ports_file")
+  METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
+  ADMIN_PORT=$(sed -n 's/^admin_port=//p' "$ports_file")
+  [[ -n $PROXY_PORT ]] || fail "no listen_port in $ports_file"
+}
