@@ -114,6 +114,12 @@ AdminCommand parse_admin_command(std::string_view text) {
   if (is(w[0], "SELECT") && n >= 2) {
     if (n == 2 && is(w[1], "@@version_comment")) return of(CommandKind::version_comment);
     if (n >= 4 && w[1] == "*" && is(w[2], "FROM")) {
+      // ProxySQL's table names, for DBAs who know them.
+      if (n == 4 && (is(w[3], "runtime_mysql_servers") || is(w[3], "mysql_servers") ||
+                     is(w[3], "stats_mysql_connection_pool"))) {
+        return of(CommandKind::show_backends);
+      }
+      if (n == 4 && is(w[3], "stats_mysql_processlist")) return of(CommandKind::show_sessions);
       if (is(w[3], "stats_mysql_query_digest")) return with_limit(of(CommandKind::show_digests), w, 4);
       if (is(w[3], "stats_mysql_query_digest_reset")) {
         AdminCommand c = with_limit(of(CommandKind::reset_digests), w, 4);

@@ -8,6 +8,8 @@
 //   SET BACKEND name WEIGHT [=] n
 //   RELOAD CONFIG                   SHOW CONFIG
 //   SHOW STATUS                     HELP
+// ProxySQL's SELECT * FROM runtime_mysql_servers | mysql_servers | stats_mysql_connection_pool
+// (backends) and stats_mysql_processlist (sessions) answer as the SHOW forms.
 // Keywords are case-insensitive, a trailing ';' is allowed, names may be quoted ('', "" or ``).
 // What client libraries send on their own (SELECT @@version_comment, SET NAMES ..., SET
 // autocommit ...) is answered too, so that the mysql CLI and drivers connect.

@@ -30,6 +30,13 @@ TEST(AdminCommand, DigestsWithALimitAndProxySqlsTableNames) {
   EXPECT_EQ(parse_admin_command("SHOW QUERY DIGESTS LIMIT x").kind, CommandKind::invalid);
 }
 
+TEST(AdminCommand, ProxySqlTableNamesAnswerAsTheShowForms) {
+  EXPECT_EQ(parse_admin_command("SELECT * FROM runtime_mysql_servers").kind, CommandKind::show_backends);
+  EXPECT_EQ(parse_admin_command("select * from stats_mysql_connection_pool;").kind, CommandKind::show_backends);
+  EXPECT_EQ(parse_admin_command("SELECT * FROM stats_mysql_processlist").kind, CommandKind::show_sessions);
+  EXPECT_EQ(parse_admin_command("SELECT * FROM mysql_users").kind, CommandKind::invalid);
+}
+
 TEST(AdminCommand, BackendStatesWithPlainOrQuotedNames) {
   const AdminCommand drain = parse_admin_command("DRAIN BACKEND replica1");
   EXPECT_EQ(drain.kind, CommandKind::set_state);
