@@ -156,9 +156,21 @@ TEST_F(AdminTest, QueryDigestsCountWhereStatementsRanAndReset) {
     }
   }
   app->execute("UPDATE adm_digest SET v = v + 1 WHERE id = 1");
+  // A statement's latency, rows and backend are recorded just after its reply reached the client:
+  // wait until the last one shows.
+  auto digest_rows = [&] {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& cells : admin->query("SHOW QUERY DIGESTS")) rows.push_back(strings(cells));
+    return rows;
+  };
+  EXPECT_TRUE(poll_until(5s, [&] {
+    for (const auto& row : digest_rows()) {
+      if (row[1].rfind("UPDATE adm_digest", 0) == 0) return row[7] == "1";
+    }
+    return false;
+  }));
   bool select_found = false, update_found = false;
-  for (const auto& cells : admin->query("SHOW QUERY DIGESTS")) {
-    const std::vector<std::string> row = strings(cells);
+  for (const auto& row : digest_rows()) {
     if (row[1] == "SELECT v FROM adm_digest WHERE id = ?") {
       select_found = true;
       EXPECT_EQ(row[2], "5");
