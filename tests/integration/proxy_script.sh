@@ -1,6 +1,6 @@
 # Sourced by the integration test scripts (sysbench_oltp.sh, soak_faults.sh): starting the rwproxy
-# under test and reading the ports it bound. The caller defines note and fail, and sets WORK_DIR
-# and PROXY_START_TIMEOUT_S.
+# under test, reading the ports it bound, and stopping it. The caller defines note and fail, and
+# sets WORK_DIR, PROXY_START_TIMEOUT_S and PROXY_STOP_TIMEOUT_S.
 # shellcheck shell=bash
 
 show_proxy_log() {
@@ -33,4 +33,18 @@ launch_proxy() {
   METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
   ADMIN_PORT=$(sed -n 's/^admin_port=//p' "$ports_file")
   [[ -n $PROXY_PORT ]] || fail "no listen_port in $ports_file"
+}
+
+# stop_proxy: SIGTERM, then SIGKILL after PROXY_STOP_TIMEOUT_S; nothing when none runs.
+stop_proxy() {
+  [[ -n $PROXY_PID ]] || return 0
+  local tries=$((PROXY_STOP_TIMEOUT_S * 10))
+  kill -TERM "$PROXY_PID" 2>/dev/null || true
+  while kill -0 "$PROXY_PID" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
+  if kill -0 "$PROXY_PID" 2>/dev/null; then
+    note "rwproxy ignored SIGTERM for ${PROXY_STOP_TIMEOUT_S}s; killing it"
+    kill -KILL "$PROXY_PID" 2>/dev/null || true
+  fi
+  wait "$PROXY_PID" 2>/dev/null || true
+  PROXY_PID=""
 }

@@ -249,19 +249,6 @@ start_proxy() {  # start_proxy BINARY
   note "rwproxy pid $PROXY_PID listening on $PROXY_PORT, metrics on $METRICS_PORT, admin on ${ADMIN_PORT:-(off)}"
 }
 
-stop_proxy() {
-  [[ -n $PROXY_PID ]] || return 0
-  local tries=$((PROXY_STOP_TIMEOUT_S * 10))
-  kill -TERM "$PROXY_PID" 2>/dev/null || true
-  while kill -0 "$PROXY_PID" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  if kill -0 "$PROXY_PID" 2>/dev/null; then
-    note "rwproxy ignored SIGTERM for ${PROXY_STOP_TIMEOUT_S}s; killing it"
-    kill -KILL "$PROXY_PID" 2>/dev/null || true
-  fi
-  wait "$PROXY_PID" 2>/dev/null || true
-  PROXY_PID=""
-}
-
 drop_tables() {
   local db
   for db in "$SYSBENCH_DB" "$APP_DB"; do

@@ -57,19 +57,6 @@ sysbench_on() {  # sysbench_on TIME_LIMIT_S PORT COMMAND [extra args...]
     --table-size="$TABLE_SIZE" --db-ps-mode="$PS_MODE" --rand-type=uniform "$@" "$command"
 }
 
-stop_proxy() {
-  [[ -n $PROXY_PID ]] || return 0
-  local tries=$((PROXY_STOP_TIMEOUT_S * 10))
-  kill -TERM "$PROXY_PID" 2>/dev/null || true
-  while kill -0 "$PROXY_PID" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  if kill -0 "$PROXY_PID" 2>/dev/null; then
-    note "rwproxy ignored SIGTERM for ${PROXY_STOP_TIMEOUT_S}s; killing it"
-    kill -KILL "$PROXY_PID" 2>/dev/null || true
-  fi
-  wait "$PROXY_PID" 2>/dev/null || true
-  PROXY_PID=""
-}
-
 cleanup() {
   local status=$?
   if [[ $TABLES_CREATED == true ]]; then
