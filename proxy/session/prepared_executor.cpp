@@ -185,7 +185,9 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
     }
     digest_slot = context_.metrics.digests.count(statement->digest_hash, statement->digest_text);
   }
-  const auto started = std::chrono::steady_clock::now();
+  // Read only when the statement's digest is counted (its latency goes there).
+  const auto started = digest_slot != metrics::DigestTable::none ? std::chrono::steady_clock::now()
+                                                                   : std::chrono::steady_clock::time_point{};
   // Long data lives on the master connection it was sent on: the EXECUTE follows it there.
   router::Route route = statement->long_data_pending
                             ? router::Route{Target::master, router::Reason::session_state, 0, {}}
@@ -246,9 +248,11 @@ awaitable<bool> StatementExecutor::run_execute(const protocol::Packet& packet) {
       continue;
     }
     record(statement->info, {}, outcome, dispatch);
-    context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
-                                    std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
-                                    outcome.summary.affected_rows);
+    if (digest_slot != metrics::DigestTable::none) {
+      context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
+                                      std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
+                                      outcome.summary.affected_rows);
+    }
     statement->last_replica = dispatch.ref.replica;
     statement->long_data_pending = false;
     statement->cursor_open = request.cursor() && outcome.result == CommandRelay::Result::completed &&

@@ -222,7 +222,9 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
     const parser::Digest& d = planner_.digest_of(sql);
     digest_slot = context_.metrics.digests.count(d.hash, d.text);
   }
-  const auto started = std::chrono::steady_clock::now();
+  // Read only when the statement's digest is counted (its latency goes there).
+  const auto started = digest_slot != metrics::DigestTable::none ? std::chrono::steady_clock::now()
+                                                                   : std::chrono::steady_clock::time_point{};
   router::Route route = decide(info, sql, count_digest, statement_token);
   for (int attempt = 0;; ++attempt) {
     Dispatch dispatch = co_await dispatcher_.acquire(route, reply_sequence, state_);
@@ -247,9 +249,11 @@ awaitable<bool> StatementExecutor::run_query(const protocol::Packet& packet) {
       continue;
     }
     record(info, sql, outcome, dispatch);
-    context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
-                                    std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
-                                    outcome.summary.affected_rows);
+    if (digest_slot != metrics::DigestTable::none) {
+      context_.metrics.digests.finish(digest_slot, dispatch.ref.replica.has_value(),
+                                      std::chrono::steady_clock::now() - started, outcome.summary.rows_sent,
+                                      outcome.summary.affected_rows);
+    }
     co_return session_goes_on(outcome);
   }
 }

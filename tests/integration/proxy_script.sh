@@ -1,6 +1,6 @@
 # Sourced by the integration test scripts (sysbench_oltp.sh, soak_faults.sh): starting the rwproxy
-# under test, reading the ports it bound, and stopping it. The caller defines note and fail, and
-# sets WORK_DIR, PROXY_START_TIMEOUT_S and PROXY_STOP_TIMEOUT_S.
+# under test, reading the ports it bound, scraping its metrics and stopping it. The caller defines
+# note and fail, and sets HOST, WORK_DIR, PROXY_START_TIMEOUT_S and PROXY_STOP_TIMEOUT_S.
 # shellcheck shell=bash
 
 show_proxy_log() {
@@ -47,4 +47,14 @@ stop_proxy() {
   fi
   wait "$PROXY_PID" 2>/dev/null || true
   PROXY_PID=""
+}
+
+# scrape_metrics: GET /metrics from $HOST:$METRICS_PORT over a plain socket; prints the body.
+scrape_metrics() {
+  local response
+  # shellcheck disable=SC2016  # $0 and $1 are the inner bash's arguments
+  response=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' \
+    "$HOST" "$METRICS_PORT") || return 1
+  [[ $response == "HTTP/1."?" 200"* ]] || return 1
+  printf '%s\n' "${response#*$'\r\n\r\n'}" | tr -d '\r'
 }

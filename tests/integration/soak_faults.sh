@@ -154,15 +154,6 @@ sysbench_cmd() {  # sysbench_cmd TIME_LIMIT_S TEST PORT DB PS_MODE COMMAND [extr
 # ---------------------------------------------------------------------------------------------
 # Metrics
 
-scrape_metrics() {
-  local response
-  # shellcheck disable=SC2016  # $0 and $1 are the inner bash's arguments
-  response=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' \
-    "$HOST" "$METRICS_PORT") || return 1
-  [[ $response == "HTTP/1."?" 200"* ]] || return 1
-  printf '%s\n' "${response#*$'\r\n\r\n'}" | tr -d '\r'
-}
-
 # Sum of the samples of metric NAME whose label text contains every FILTER, printed with FORMAT.
 metric_sum_fmt() {  # metric_sum_fmt FORMAT NAME [FILTER...]
   local format=$1 name=$2 body

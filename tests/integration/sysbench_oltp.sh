@@ -77,15 +77,6 @@ load_topology() {
   port_in_use "$MASTER_PORT" || fail "the master (port $MASTER_PORT) is not running"
 }
 
-# GET /metrics over a plain socket; prints the body.
-scrape_metrics() {
-  local response
-  response=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/$0/$1" && printf "GET /metrics HTTP/1.0\r\nHost: %s\r\n\r\n" "$0" >&3 && cat <&3' \
-    "$HOST" "$METRICS_PORT") || return 1
-  [[ $response == "HTTP/1."?" 200"* ]] || return 1
-  printf '%s\n' "${response#*$'\r\n\r\n'}" | tr -d '\r'
-}
-
 # Sum of the samples of metric NAME whose label text contains every FILTER (e.g. target="replica").
 metric_sum() {  # metric_sum NAME [FILTER...]
   local name=$1
