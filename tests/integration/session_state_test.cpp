@@ -19,22 +19,33 @@ using namespace std::chrono_literals;
 class SessionStateTest : public ReplicaProxyTest {
  protected:
   // Runs `read` (a row whose column `server_id_column` is @@server_id) until both replicas have
-  // served it, at most 20 times; returns the rows by server_id. Every read must be on a replica.
+  // served it, for at most 10 s; returns the rows by server_id. Every read must be on a replica.
+  // Reads alternate between equally loaded replicas, but a replica can be out of the rotation for
+  // a moment on a loaded machine (a monitor check that timed out), so this polls, not counts.
   std::map<int, Row> read_on_both_replicas(MysqlConnection& connection, const std::string& sql,
                                            std::size_t server_id_column = 0) {
     std::map<int, Row> by_server;
-    for (int i = 0; i < 20 && by_server.size() < 2; ++i) {
+    bool bad_row = false;
+    poll_until(10s, [&] {
       const Rows rows = connection.query(sql);
       if (rows.size() != 1 || rows[0].size() <= server_id_column || !rows[0][server_id_column]) {
         ADD_FAILURE() << sql << ": expected one row with a server_id";
-        break;
+        bad_row = true;
+        return true;
       }
       const int id = std::stoi(*rows[0][server_id_column]);
       EXPECT_PRED1(is_replica_id, id) << sql;
-      if (!is_replica_id(id)) break;
+      if (!is_replica_id(id)) {
+        bad_row = true;
+        return true;
+      }
       by_server[id] = rows[0];
+      return by_server.size() == 2;
+    }, 5ms);
+    if (!bad_row) {
+      EXPECT_EQ(by_server.size(), 2u) << sql << ": not served by both replicas within 10 s; log:\n"
+                                      << proxy().log_tail();
     }
-    EXPECT_EQ(by_server.size(), 2u) << sql << ": not served by both replicas";
     return by_server;
   }
 
