@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # (SC2034: the variables set here are for the sourcing scripts)
-# Shell helpers shared by bench/sysbench_compare.sh, bench/multiplex_bench.sh and
-# bench/prepared_bench.sh: one copy of each. Sourced, not executed, right after `set -euo pipefail`:
+# Shell helpers shared by bench/sysbench_compare.sh, bench/syscalls_per_query.sh,
+# bench/multiplex_bench.sh and bench/prepared_bench.sh: one copy of each. Sourced, not executed,
+# right after `set -euo pipefail`:
 #   readonly BENCH_NAME=<script name>
 #   source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 #
@@ -23,6 +24,11 @@
 #   proxies     start_haproxy, start_haproxy_replicas, launch_haproxy, copy_rwproxy, wait_for_ports_file PID FILE LOG (rwproxy --ports-file),
 #               metrics_text, metric_sum TEXT METRIC [FILTER], wait_replicas_eligible
 #   report      has_target, target_port, target_pid, median VALUE...
+#   wake-ups    ctxt_switches PID (voluntary + nonvoluntary context switches of all its threads)
+#   sysbench    bring_up_topology, launch_rwproxy NAME MULTIPLEXING FIRST_PORT [BINARY],
+#               set_sysbench_test point_select|read_only, sysbench_cmd LIMIT_S PORT COMMAND [ARG...],
+#               prepare_data, sysbench_queries LOG (-> "QUERIES QPS"), latency_percentiles LOG
+#               (-> "P95_MS P99_MS" from sysbench --histogram=on), new_results_file PREFIX
 #
 # State kept here (initialised on sourcing, set by the helpers, read by the scripts): WORK_DIR,
 # PROXY_BIN, CLIENT_BIN, STARTED_TOPOLOGY, TABLE_CREATED, SERVER_NAMES / SERVER_PORTS (master
@@ -44,6 +50,10 @@
 #   NOMUX_PID, NOMUX_PORT, PREV_PID,    target_pid, target_port (sysbench_compare's rwproxy_nomux
 #     PREV_PORT (optional)                and rwproxy_prev)
 #   MEDIAN_FORMAT (optional, %.3f)      median
+#   TABLES, TABLE_SIZE, PS_MODE         sysbench_cmd, prepare_data (set_sysbench_test sets
+#     SYSBENCH_TEST, SYSBENCH_ARGS)       SYSBENCH_TEST and SYSBENCH_ARGS; prepare_data sets
+#                                         DATA_PREPARED)
+#   RESULTS_DIR                         new_results_file
 #   cleanup, script_option (functions)  begin_run, parse_options
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -413,4 +423,110 @@ median() {  # median VALUE... (numbers only) -> median (printf MEDIAN_FORMAT, de
   (($# > 0)) || { echo -; return; }
   printf '%s\n' "$@" | sort -g | awk -v f="${MEDIAN_FORMAT:-%.3f}" '{ v[NR] = $1 } END {
     if (NR % 2) printf f "\n", v[(NR + 1) / 2]; else printf f "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Wake-ups and sysbench (bench/sysbench_compare.sh, bench/syscalls_per_query.sh)
+
+# Voluntary + nonvoluntary context switches summed over the threads in /proc/PID/task (0 without a
+# PID): every time one of the process's threads went to sleep or was preempted. The threads that
+# exit between two readings take their counts with them.
+ctxt_switches() {  # ctxt_switches PID
+  [[ -n $1 ]] || { echo 0; return; }
+  local task
+  for task in /proc/"$1"/task/*/status; do
+    cat "$task" 2>/dev/null || true  # a thread may exit between the glob and the read
+  done | awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { printf "%d\n", s }'
+}
+
+# Brings the topology up (it says so when it was down: STARTED_TOPOLOGY) and sources topology.env.
+bring_up_topology() {
+  if ! "$TOPOLOGY" status >/dev/null 2>&1; then
+    log "starting the topology"
+    STARTED_TOPOLOGY=true
+  fi
+  "$TOPOLOGY" up >&2
+  # shellcheck source=/dev/null
+  source "$STATE_DIR/topology/topology.env"
+}
+
+# rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
+# (the configured one may be taken by a developer's own rwproxy) and [pool] multiplexing set.
+launch_rwproxy() {  # launch_rwproxy NAME MULTIPLEXING FIRST_PORT [BINARY] -> sets STARTED_PID, STARTED_PORT
+  local name=$1 multiplexing=$2 config=$WORK_DIR/$1.toml binary=${4:-$RWPROXY_SRC_BIN}
+  local port
+  if [[ $name == rwproxy && -n ${RWPROXY_BENCH_PROXY_PORT:-} ]]; then port=$RWPROXY_BENCH_PROXY_PORT; else port=$(free_port_from "$3"); fi
+  port_in_use "$port" && die "$name port $port is in use"
+  sed "s/^listen_port *=.*/listen_port = $port/" "$STATE_DIR/topology/rwproxy.toml" >"$config"
+  grep -q "^listen_port = $port\$" "$config" || die "no listen_port in the topology's rwproxy.toml"
+  # The metrics port too: a second instance must not clash with the first.
+  sed -i "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$config"
+  printf '\n[pool]\nmultiplexing = %s\n' "$multiplexing" >>"$config"
+  "$binary" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  STARTED_PID=$!
+  wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
+  STARTED_PORT=$port
+  log "$name pid $STARTED_PID on port $port (multiplexing $multiplexing)"
+}
+
+SYSBENCH_TEST=oltp_point_select
+SYSBENCH_ARGS=()
+DATA_PREPARED=false
+
+# set_sysbench_test point_select|read_only: the sysbench test sysbench_cmd runs. read_only is
+# oltp_read_only --skip-trx=on: point selects, ranges, sums, orders and distincts, no BEGIN/COMMIT.
+set_sysbench_test() {
+  case $1 in
+    point_select) SYSBENCH_TEST=oltp_point_select SYSBENCH_ARGS=() ;;
+    read_only) SYSBENCH_TEST=oltp_read_only SYSBENCH_ARGS=(--skip-trx=on) ;;
+    *) die "--test is point_select or read_only, not '$1'" ;;
+  esac
+}
+
+sysbench_cmd() {  # sysbench_cmd TIME_LIMIT_S PORT COMMAND [extra args...]
+  local limit_s=$1 port=$2 command=$3
+  shift 3
+  timeout --kill-after=10 "$limit_s" sysbench "$SYSBENCH_TEST" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
+    --mysql-user="$APP_USER" --mysql-password="$APP_PASSWORD" --mysql-db="$SYSBENCH_DB" \
+    --tables="$TABLES" --table-size="$TABLE_SIZE" --db-ps-mode="$PS_MODE" "${SYSBENCH_ARGS[@]}" "$@" "$command"
+}
+
+prepare_data() {  # the sysbench tables on the master (DATA_PREPARED: cleanup drops them), replicated
+  log "preparing $TABLES x $TABLE_SIZE rows in $SYSBENCH_DB on the master"
+  sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null
+  DATA_PREPARED=true
+  sysbench_cmd 600 "$MASTER_PORT" prepare >"$WORK_DIR/prepare.log" 2>&1 ||
+    { cat "$WORK_DIR/prepare.log" >&2; die "sysbench prepare failed"; }
+  "$TOPOLOGY" wait-replication >&2
+}
+
+# sysbench_queries LOG -> "QUERIES QPS": sysbench's "queries:" line (every SQL statement it sent,
+# any test), or nothing if the log has none.
+sysbench_queries() {
+  awk '/^ *queries:/ { q = $2; r = $3; gsub(/[(]/, "", r); print q, r; exit }' "$1"
+}
+
+# latency_percentiles LOG -> "P95_MS P99_MS": from the histogram of a run with --histogram=on
+# (value | bar count lines, value in ms, one line per non-empty bucket), the way sysbench computes
+# its one --percentile: the first bucket where the running count reaches the percentile; "- -"
+# without a histogram. Latency is per sysbench event (a transaction: 1 query for point_select,
+# 14 for read_only).
+latency_percentiles() {
+  awk '/^ *[0-9.]+ \|/ { n++; v[n] = $1; c[n] = $NF; total += $NF }
+    END {
+      if (total == 0) { print "- -"; exit }
+      split("95 99", ps, " ")
+      for (k = 1; k <= 2; k++) {
+        need = total * ps[k] / 100; s = 0
+        for (i = 1; i <= n; i++) { s += c[i]; if (s >= need) break }
+        if (i > n) i = n
+        printf "%.3f%s", v[i], (k == 1 ? " " : "\n")
+      }
+    }' "$1"
+}
+
+# new_results_file PREFIX -> RESULTS_DIR/PREFIX-<yyyymmdd-hhmmss>.txt (RESULTS_DIR created)
+new_results_file() {
+  mkdir -p "$RESULTS_DIR"
+  echo "$RESULTS_DIR/$1-$(date +%Y%m%d-%H%M%S).txt"
 }

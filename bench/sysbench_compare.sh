@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# sysbench oltp_point_select throughput: MariaDB master directly vs HAProxy (TCP mode, in front of
-# the master) vs rwproxy (topology's rwproxy.toml, connection multiplexing on) vs rwproxy_nomux (the
-# same with [pool] multiplexing = false, the previous mode). Optional targets: haproxy_replicas
-# (HAProxy spreading connections over the replicas, leastconn: the servers rwproxy reads from, so
-# both proxies are compared on the same backend work) and rwproxy_prev (a previous rwproxy build,
-# RWPROXY_PREV_BIN, multiplexing on) and rwproxy_tls (the rwproxy target's proxy, with sysbench
-# connecting over TLS: --mysql-ssl=on; the topology's config has [tls]). Runs are interleaved over several rounds and the order
-# rotates each round; the report gives qps per run, median per-round ratios, and the CPU each
-# proxy used per query (utime + stime from /proc/PID/stat over the run).
+# sysbench throughput (oltp_point_select, or oltp_read_only --skip-trx=on with --test read_only):
+# MariaDB master directly vs HAProxy (TCP mode, in front of the master) vs rwproxy (topology's
+# rwproxy.toml, connection multiplexing on) vs rwproxy_nomux (the same with [pool] multiplexing =
+# false, the previous mode). Optional targets: haproxy_replicas (HAProxy spreading connections over
+# the replicas, leastconn: the servers rwproxy reads from, so both proxies are compared on the same
+# backend work) and rwproxy_prev (a previous rwproxy build, RWPROXY_PREV_BIN, multiplexing on) and
+# rwproxy_tls (the rwproxy target's proxy, with sysbench connecting over TLS: --mysql-ssl=on; the
+# topology's config has [tls]). Runs are interleaved over several rounds and the order rotates each
+# round; with several thread counts (--threads 8,64) each is its own block of rounds, reported
+# separately. Per run: queries per second (sysbench's "queries", every statement it sent: 1 per
+# event for point_select, 14 for read_only), p95 and p99 latency per sysbench event (from its
+# --histogram=on), and per proxy the CPU per query (utime + stime from /proc/PID/stat over the run)
+# and the wake-ups per query (voluntary + nonvoluntary context switches summed over
+# /proc/PID/task/*/status, before and after the run). The report gives qps and p95/p99 per run, the
+# medians over rounds, median per-round ratios (every target vs haproxy and haproxy_replicas when
+# they run), and a summary line per target. It goes to stdout and to
+# bench/results/sysbench-compare[-read_only]-<yyyymmdd-hhmmss>.txt. Syscalls per query: see
+# bench/syscalls_per_query.sh (strace slows the proxy, so it is a separate, short run).
 #
-#   bench/sysbench_compare.sh [--time S] [--threads T] [--rounds R] [--warmup S]
-#                             [--tables N] [--table-size N] [--ps-mode auto|disable]
+#   bench/sysbench_compare.sh [--test point_select|read_only] [--time S] [--threads T[,T...]]
+#                             [--rounds R] [--warmup S] [--tables N] [--table-size N]
+#                             [--ps-mode auto|disable]
 #                             [--targets direct,haproxy,haproxy_replicas,rwproxy,rwproxy_nomux,rwproxy_prev,rwproxy_tls]
 #                             [--keep-topology]
 #
 # Env: RWPROXY_BIN (default <repo>/build/proxy/rwproxy), RWPROXY_PREV_BIN (for rwproxy_prev),
 # RWPROXY_BENCH_HAPROXY_PORT and RWPROXY_BENCH_PROXY_PORT (default: free ports from 16033 / 16133
 # up; haproxy_replicas from 16063, rwproxy_nomux from 16233, rwproxy_prev from 16333; rwproxy gets
-# a copy of the topology's rwproxy.toml with that listen_port), plus the topology's
-# RWPROXY_STATE_DIR and RWPROXY_TOPOLOGY_BASE_PORT. Starts the topology if it is not up (and stops
-# it again at exit unless --keep-topology); the proxies are always stopped at exit.
+# a copy of the topology's rwproxy.toml with that listen_port), RWPROXY_BENCH_RESULTS_DIR (default
+# <repo>/bench/results), plus the topology's RWPROXY_STATE_DIR and RWPROXY_TOPOLOGY_BASE_PORT.
+# Starts the topology if it is not up (and stops it again at exit unless --keep-topology); the
+# proxies are always stopped at exit.
 set -euo pipefail
 
 readonly BENCH_NAME=sysbench_compare
@@ -37,18 +48,22 @@ WARMUP_S=2
 TABLES=4
 TABLE_SIZE=10000
 PS_MODE=auto
+TEST=point_select
 TARGETS=(direct haproxy rwproxy rwproxy_nomux)
 KEEP_TOPOLOGY=0
+RESULTS_DIR=${RWPROXY_BENCH_RESULTS_DIR:-$REPO_ROOT/bench/results}
+readonly COMMAND_LINE="$0 $*"
 
+THREAD_COUNTS=()  # --threads, split at the commas
 NOMUX_PID=""
 NOMUX_PORT=""
 PREV_PID=""
 PREV_PORT=""
-DATA_PREPARED=false
 
 script_option() {  # the options only this script has (see parse_options)
   OPTION_SHIFT=2
   case $1 in
+    --test) TEST=${2:?} ;;
     --tables) TABLES=${2:?} ;;
     --table-size) TABLE_SIZE=${2:?} ;;
     --ps-mode) PS_MODE=${2:?} ;;
@@ -58,9 +73,14 @@ script_option() {  # the options only this script has (see parse_options)
 
 parse_args() {
   parse_options "$@"
-  require_uints "$DURATION_S" "$THREADS" "$ROUNDS" "$WARMUP_S" "$TABLES" "$TABLE_SIZE"
-  ((DURATION_S > 0 && THREADS > 0 && ROUNDS > 0)) || die "--time, --threads and --rounds must be > 0"
+  IFS=, read -r -a THREAD_COUNTS <<<"$THREADS"
+  ((${#THREAD_COUNTS[@]} > 0)) || die "--threads needs at least one thread count"
+  require_uints "$DURATION_S" "${THREAD_COUNTS[@]}" "$ROUNDS" "$WARMUP_S" "$TABLES" "$TABLE_SIZE"
+  local n
+  for n in "${THREAD_COUNTS[@]}"; do ((n > 0)) || die "--threads must be > 0"; done
+  ((DURATION_S > 0 && ROUNDS > 0)) || die "--time, --threads and --rounds must be > 0"
   [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
+  set_sysbench_test "$TEST"
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
@@ -84,65 +104,18 @@ cleanup() {
     sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
   fi
   if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
-    "$TOPOLOGY" down || true
+    "$TOPOLOGY" down >&2 || true
   fi
   finish_cleanup "$status"
-}
-
-# Brings the topology up (it says so when it was down: STARTED_TOPOLOGY) and sources topology.env.
-bring_up_topology() {
-  if ! "$TOPOLOGY" status >/dev/null 2>&1; then
-    log "starting the topology"
-    STARTED_TOPOLOGY=true
-  fi
-  "$TOPOLOGY" up
-  # shellcheck source=/dev/null
-  source "$STATE_DIR/topology/topology.env"
-}
-
-# rwproxy runs with the topology's rwproxy.toml, copied with listen_port moved to a free port
-# (the configured one may be taken by a developer's own rwproxy) and [pool] multiplexing set.
-start_rwproxy() {  # start_rwproxy NAME MULTIPLEXING FIRST_PORT [BINARY] -> sets STARTED_PID, STARTED_PORT
-  local name=$1 multiplexing=$2 config=$WORK_DIR/$1.toml binary=${4:-$RWPROXY_SRC_BIN}
-  local port
-  if [[ $name == rwproxy && -n ${RWPROXY_BENCH_PROXY_PORT:-} ]]; then port=$RWPROXY_BENCH_PROXY_PORT; else port=$(free_port_from "$3"); fi
-  port_in_use "$port" && die "$name port $port is in use"
-  sed "s/^listen_port *=.*/listen_port = $port/" "$STATE_DIR/topology/rwproxy.toml" >"$config"
-  grep -q "^listen_port = $port\$" "$config" || die "no listen_port in the topology's rwproxy.toml"
-  # The metrics port too: a second instance must not clash with the first.
-  sed -i "/^\[metrics\]/,/^\[/ s/^listen_port *=.*/listen_port = 0/" "$config"
-  printf '\n[pool]\nmultiplexing = %s\n' "$multiplexing" >>"$config"
-  "$binary" --config "$config" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
-  STARTED_PID=$!
-  wait_for_port "$port" "$STARTED_PID" "$name" "$WORK_DIR/$name.log"
-  STARTED_PORT=$port
-  log "$name pid $STARTED_PID on port $port (multiplexing $multiplexing)"
 }
 
 # ---------------------------------------------------------------------------------------------
 # sysbench
 
-sysbench_cmd() {  # sysbench_cmd TIME_LIMIT_S PORT COMMAND [extra args...]
-  local limit_s=$1 port=$2 command=$3
-  shift 3
-  timeout --kill-after=10 "$limit_s" sysbench oltp_point_select --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
-    --mysql-user="$APP_USER" --mysql-password="$APP_PASSWORD" --mysql-db="$SYSBENCH_DB" \
-    --tables="$TABLES" --table-size="$TABLE_SIZE" --db-ps-mode="$PS_MODE" "$@" "$command"
-}
-
-prepare_data() {
-  log "preparing $TABLES x $TABLE_SIZE rows in $SYSBENCH_DB on the master"
-  sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null
-  DATA_PREPARED=true
-  sysbench_cmd 600 "$MASTER_PORT" prepare >"$WORK_DIR/prepare.log" 2>&1 ||
-    { cat "$WORK_DIR/prepare.log" >&2; die "sysbench prepare failed"; }
-  "$TOPOLOGY" wait-replication
-}
-
-# Runs one benchmark and prints "QPS CPU_US_PER_QUERY" (CPU "-" for direct), or "fail" (log kept
-# in the work dir and shown).
+# Runs one benchmark with THREADS threads and prints "QPS CPU_US_PER_QUERY WAKEUPS_PER_QUERY
+# P95_MS P99_MS" (CPU and wake-ups "-" for direct), or "fail" (log kept in the work dir and shown).
 run_once() {  # run_once TARGET SECONDS LOG
-  local target=$1 seconds=$2 log_file=$3 qps queries pid before after
+  local target=$1 seconds=$2 log_file=$3 qps="" queries="" pid before after wake_before wake_after
   local -a tls=()
   local dir=.
   if [[ $target == rwproxy_tls ]]; then
@@ -156,32 +129,39 @@ run_once() {  # run_once TARGET SECONDS LOG
     ln -sf "$STATE_DIR/topology/tls/client-key.pem" "$dir/client-key.pem"
   fi
   pid=$(target_pid "$target")
+  wake_before=$(ctxt_switches "$pid")
   before=$(cpu_ticks "$pid")
   if (cd "$dir" && sysbench_cmd $((seconds + 60)) "$(target_port "$target")" run \
-    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none "${tls[@]}") >"$log_file" 2>&1; then
-    qps=$(awk '/^ *queries:/ { gsub(/[(]/, "", $3); print $3; exit }' "$log_file")
-    queries=$(awk '/^ *queries:/ { print $2; exit }' "$log_file")
+    --time="$seconds" --threads="$THREADS" --mysql-ignore-errors=none --histogram=on "${tls[@]}") >"$log_file" 2>&1; then
+    read -r queries qps < <(sysbench_queries "$log_file") || true
   fi
   after=$(cpu_ticks "$pid")
-  if [[ -z ${qps:-} ]]; then
+  wake_after=$(ctxt_switches "$pid")
+  if [[ -z $qps ]]; then
     log "$target run failed; last lines of $log_file:"
     tail -n 5 "$log_file" >&2
     echo fail
     return
   fi
+  local latency
+  latency=$(latency_percentiles "$log_file")
   if [[ -z $pid ]]; then
-    echo "$qps -"
+    echo "$qps - - $latency"
   else
-    awk -v t=$((after - before)) -v hz="$CLK_TCK" -v q="$queries" \
-      -v qps="$qps" 'BEGIN { printf "%s %.2f\n", qps, (q > 0 ? t * 1e6 / hz / q : 0) }'
+    awk -v t=$((after - before)) -v w=$((wake_after - wake_before)) -v hz="$CLK_TCK" -v q="$queries" \
+      -v qps="$qps" -v lat="$latency" \
+      'BEGIN { printf "%s %.2f %.3f %s\n", qps, (q > 0 ? t * 1e6 / hz / q : 0), (q > 0 ? w / q : 0), lat }'
   fi
 }
 
 # ---------------------------------------------------------------------------------------------
-# Report
+# Report (per block of rounds: THREADS and the arrays below, indexed TARGET,ROUND)
 
 declare -A QPS=()
 declare -A CPU=()
+declare -A WAKE=()
+declare -A P95=()
+declare -A P99=()
 
 # Median over rounds of NUMERATOR's qps / DENOMINATOR's qps in the same round.
 median_ratio() {  # median_ratio NUMERATOR DENOMINATOR
@@ -195,10 +175,24 @@ median_ratio() {  # median_ratio NUMERATOR DENOMINATOR
   median "${ratios[@]}"
 }
 
+# Median over rounds of one per-run figure: median_of ARRAY_NAME TARGET ("-" if no run has it)
+median_of() {
+  local -n values_of=$1
+  local r v
+  local -a values=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    v=${values_of[$2,$r]:-"-"}
+    [[ $v != "-" && $v != fail ]] && values+=("$v")
+  done
+  median "${values[@]}"
+}
+
 print_report() {
   local r t
-  printf '\noltp_point_select qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
-    "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
+  local test_args=""
+  [[ $TEST == read_only ]] && test_args=" --skip-trx=on"
+  printf '\n%s%s qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
+    "$SYSBENCH_TEST" "$test_args" "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
   printf '%-8s' round
   for t in "${TARGETS[@]}"; do printf ' %16s' "$t"; done
   printf '\n'
@@ -208,21 +202,20 @@ print_report() {
     printf '\n'
   done
   printf '%-8s' median
-  for t in "${TARGETS[@]}"; do
-    local -a values=()
-    for ((r = 1; r <= ROUNDS; r++)); do
-      [[ ${QPS[$t,$r]} != fail ]] && values+=("${QPS[$t,$r]}")
-    done
-    printf ' %16s' "$(median "${values[@]}")"
+  for t in "${TARGETS[@]}"; do printf ' %16s' "$(median_of QPS "$t")"; done
+  printf '\n\nlatency per sysbench event p95/p99 (ms), from --histogram=on:\n'
+  for ((r = 1; r <= ROUNDS; r++)); do
+    printf '%-8s' "$r"
+    for t in "${TARGETS[@]}"; do printf ' %16s' "${P95[$t,$r]:-"-"}/${P99[$t,$r]:-"-"}"; done
+    printf '\n'
   done
-  printf '\n\nproxy CPU per query (us), median over rounds:\n'
+  printf '%-8s' median
+  for t in "${TARGETS[@]}"; do printf ' %16s' "$(median_of P95 "$t")/$(median_of P99 "$t")"; done
+  printf '\n\nproxy CPU per query (us), median over rounds; then wake-ups per query (voluntary +\n'
+  printf 'nonvoluntary context switches of all the proxy'"'"'s threads over the run / queries), median:\n'
   for t in "${TARGETS[@]}"; do
     [[ $t == direct ]] && continue
-    local -a cpus=()
-    for ((r = 1; r <= ROUNDS; r++)); do
-      [[ ${CPU[$t,$r]:-"-"} != "-" ]] && cpus+=("${CPU[$t,$r]}")
-    done
-    printf '  %-16s %s\n' "$t" "$(median "${cpus[@]}")"
+    printf '  %-16s %-10s %s\n' "$t" "$(median_of CPU "$t")" "$(median_of WAKE "$t")"
   done
   printf '\nmedian of per-round ratios:\n'
   local pair
@@ -231,10 +224,51 @@ print_report() {
     has_target "${pair%/*}" && has_target "${pair#*/}" &&
       printf '  %-26s %s\n' "$pair" "$(median_ratio "${pair%/*}" "${pair#*/}")"
   done
+  # One line per target with every figure: the throughput ratio vs each HAProxy target that ran.
+  local -a bases=()
+  has_target haproxy && bases+=(haproxy)
+  has_target haproxy_replicas && bases+=(haproxy_replicas)
+  printf '\nsummary, %s threads (medians over rounds; ratio = median of per-round qps ratios):\n' "$THREADS"
+  printf '  %-16s %11s' target qps
+  local b
+  for b in "${bases[@]}"; do printf ' %20s' "qps/$b"; done
+  printf ' %9s %9s %10s %12s\n' p95_ms p99_ms cpu_us/q wakeups/q
+  for t in "${TARGETS[@]}"; do
+    printf '  %-16s %11s' "$t" "$(median_of QPS "$t")"
+    for b in "${bases[@]}"; do printf ' %20s' "$(median_ratio "$t" "$b")"; done
+    printf ' %9s %9s %10s %12s\n' "$(median_of P95 "$t")" "$(median_of P99 "$t")" \
+      "$(median_of CPU "$t")" "$(median_of WAKE "$t")"
+  done
   return 0
 }
 
 # ---------------------------------------------------------------------------------------------
+
+# One block: the warm-up and ROUNDS interleaved rounds with THREADS threads, then its report
+# (stdout and REPORT_FILE). Sets BLOCK_FAILED=true if a run failed.
+run_block() {
+  local t r i n=${#TARGETS[@]} result
+  QPS=() CPU=() WAKE=() P95=() P99=()
+  if ((WARMUP_S > 0)); then
+    log "$THREADS threads: warm-up ${WARMUP_S}s per target"
+    for t in "${TARGETS[@]}"; do run_once "$t" "$WARMUP_S" "$WORK_DIR/warmup-t$THREADS-$t.log" >/dev/null; done
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      t=${TARGETS[(i + r - 1) % n]}
+      log "$THREADS threads, round $r/$ROUNDS: $t (${DURATION_S}s)"
+      result=$(run_once "$t" "$DURATION_S" "$WORK_DIR/t$THREADS-round$r-$t.log")
+      # shellcheck disable=SC2034  # CPU and WAKE are read through median_of's nameref
+      if [[ $result == fail ]]; then
+        BLOCK_FAILED=true
+        QPS[$t,$r]=fail CPU[$t,$r]="-" WAKE[$t,$r]="-" P95[$t,$r]="-" P99[$t,$r]="-"
+      else
+        read -r "QPS[$t,$r]" "CPU[$t,$r]" "WAKE[$t,$r]" "P95[$t,$r]" "P99[$t,$r]" <<<"$result"
+      fi
+    done
+  done
+  print_report | tee -a "$REPORT_FILE"
+}
 
 main() {
   parse_args "$@"
@@ -243,42 +277,38 @@ main() {
   { has_target rwproxy || has_target rwproxy_nomux || has_target rwproxy_tls; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
 
   begin_run "$STATE_DIR/bench.XXXXXX"
+  REPORT_FILE=$WORK_DIR/report.txt
+  {
+    printf '# %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$COMMAND_LINE"
+    printf '# RWPROXY_BIN=%s%s; %s cores, load average %s\n' "$RWPROXY_SRC_BIN" \
+      "${RWPROXY_PREV_BIN:+ RWPROXY_PREV_BIN=$RWPROXY_PREV_BIN}" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  } >"$REPORT_FILE"
   bring_up_topology
   has_target haproxy && start_haproxy
   has_target haproxy_replicas && start_haproxy_replicas
   if has_target rwproxy || has_target rwproxy_tls; then
-    start_rwproxy rwproxy true 16133
+    launch_rwproxy rwproxy true 16133
     RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
   fi
   if has_target rwproxy_nomux; then
-    start_rwproxy rwproxy_nomux false 16233
+    launch_rwproxy rwproxy_nomux false 16233
     NOMUX_PID=$STARTED_PID NOMUX_PORT=$STARTED_PORT
   fi
   if has_target rwproxy_prev; then
     [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"
-    start_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
+    launch_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
     PREV_PID=$STARTED_PID PREV_PORT=$STARTED_PORT
   fi
   prepare_data
 
-  local t r i n=${#TARGETS[@]} failed=false
-  if ((WARMUP_S > 0)); then
-    log "warm-up: ${WARMUP_S}s per target"
-    for t in "${TARGETS[@]}"; do run_once "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.log" >/dev/null; done
-  fi
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
-      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
-      local result
-      result=$(run_once "$t" "$DURATION_S" "$WORK_DIR/round$r-$t.log")
-      QPS[$t,$r]=${result%% *}
-      CPU[$t,$r]=${result#* }
-      [[ ${QPS[$t,$r]} == fail ]] && { failed=true; CPU[$t,$r]="-"; }
-    done
-  done
-  print_report
-  [[ $failed == false ]] || die "some runs failed"
+  BLOCK_FAILED=false
+  for THREADS in "${THREAD_COUNTS[@]}"; do run_block; done
+  local results prefix=sysbench-compare
+  [[ $TEST == read_only ]] && prefix+=-read_only
+  results=$(new_results_file "$prefix")
+  cp "$REPORT_FILE" "$results"
+  log "results written to $results"
+  [[ $BLOCK_FAILED == false ]] || die "some runs failed"
 }
 
 main "$@"
