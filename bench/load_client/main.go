@@ -1,14 +1,17 @@
-// load_client: the load generator of bench/multiplex_bench.sh and bench/prepared_bench.sh.
+// load_client: the load generator of bench/multiplex_bench.sh, bench/prepared_bench.sh and
+// bench/connect_bench.sh.
 //
 //	load_client multiplex [flags]   many mostly idle connections, a few running point-selects
 //	load_client prepared [flags]    point-selects as database/sql prepared statements
+//	load_client connect [flags]     connection churn: connect, -queries point-selects, close, again
 //
-// Both modes run `SELECT v FROM <table> WHERE id = ?` with random ids in 1..-rows from several
-// goroutines for -duration (see multiplex.go and prepared.go for what differs), print one JSON
-// object to stdout and log progress to stderr. `load_client MODE -h` lists the flags of a mode.
+// All modes run `SELECT v FROM <table> WHERE id = ?` with random ids in 1..-rows from several
+// goroutines for -duration (see multiplex.go, prepared.go and connect.go for what differs), print
+// one JSON object to stdout and log progress to stderr. `load_client MODE -h` lists the flags of a mode.
 //
 // Files: main.go (modes, the flags every mode has, the connection setup), stats.go (the timed
-// query loop, latency percentiles, error counting, JSON output), multiplex.go, prepared.go.
+// query loop, latency percentiles, error counting, JSON output), multiplex.go, prepared.go,
+// connect.go.
 package main
 
 import (
@@ -27,6 +30,7 @@ import (
 type mode func(fs *flag.FlagSet) (run func())
 
 var modes = map[string]mode{
+	"connect":   connectMode,
 	"multiplex": multiplexMode,
 	"prepared":  preparedMode,
 }
