@@ -183,35 +183,43 @@ server_connections() {
   echo "$sum"
 }
 
-# thread_stats PID: one line per thread, "TID NAME TICKS SWITCHES" (utime+stime in clock ticks,
-# voluntary + nonvoluntary context switches); NAME is "main" for the main thread, else its comm.
+# thread_stats PID: one line per thread in thread-id order, "TID NAME TICKS SWITCHES" (utime+stime
+# in clock ticks, voluntary + nonvoluntary context switches); NAME is "main" for the main thread,
+# else its comm and "#" its place in thread-id order (rwproxy#4: the process's fourth thread).
 thread_stats() {
-  local pid=$1 task tid comm stat ctxt
-  local -a f
-  for task in /proc/"$pid"/task/*; do
-    tid=${task##*/}
-    # a thread may exit between the glob and the reads
+  local pid=$1 task tid comm stat ctxt k=0
+  local -a f tids=()
+  for task in /proc/"$pid"/task/*; do tids+=("${task##*/}"); done
+  mapfile -t tids < <(printf '%s\n' "${tids[@]}" | sort -n)
+  for tid in "${tids[@]}"; do
+    task=/proc/$pid/task/$tid
+    ((++k))
+    # a thread may exit between the listing and the reads
     comm=$(cat "$task/comm" 2>/dev/null) || continue
     stat=$(cat "$task/stat" 2>/dev/null) || continue
     stat=${stat##*) }
     read -r -a f <<<"$stat"
     ctxt=$(awk '/^(non)?voluntary_ctxt_switches:/ { s += $2 } END { print s + 0 }' "$task/status" 2>/dev/null) || continue
-    [[ $tid == "$pid" ]] && comm=main
-    printf '%s %s %s %s\n' "$tid" "${comm// /_}" $((f[11] + f[12])) "$ctxt"
+    if [[ $tid == "$pid" ]]; then comm=main; else comm="${comm// /_}#$k"; fi
+    printf '%s %s %s %s\n' "$tid" "$comm" $((f[11] + f[12])) "$ctxt"
   done
 }
 
 # thread_deltas BEFORE AFTER CONNECTIONS -> "name:cpu_us/wake-ups, ..." per connection for the
-# threads that ran or woke during the run (threads present in AFTER; a new thread counts from 0).
+# threads that used at least 0.05 us or 0.005 wake-ups per connection during the run (threads
+# present in AFTER; a new thread counts from 0), the others summed as "rest".
 thread_deltas() {
   awk -v hz="$CLK_TCK" -v c="$3" '
     NR == FNR { t0[$1] = $3; w0[$1] = $4; next }
     {
-      dt = $3 - t0[$1]; dw = $4 - w0[$1]
-      if (dt == 0 && dw == 0) next
-      out = out (out == "" ? "" : ", ") sprintf("%s:%.1f/%.2f", $2, dt * 1e6 / hz / c, dw / c)
+      cpu = ($3 - t0[$1]) * 1e6 / hz / c; wake = ($4 - w0[$1]) / c
+      if (cpu < 0.05 && wake < 0.005) { rc += cpu; rw += wake; next }
+      out = out (out == "" ? "" : ", ") sprintf("%s:%.1f/%.2f", $2, cpu, wake)
     }
-    END { print (out == "" ? "-" : out) }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+    END {
+      if (rc > 0 || rw > 0) out = out (out == "" ? "" : ", ") sprintf("rest:%.1f/%.3f", rc, rw)
+      print (out == "" ? "-" : out)
+    }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
 time_wait_sockets() { ss -Htan state time-wait 2>/dev/null | wc -l; }
