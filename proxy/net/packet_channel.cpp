@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cassert>
+#include <cerrno>
 #include <cstring>
+
+#include <sys/socket.h>
 
 #include "proxy/net/tls_stream.hpp"
 #include "proxy/protocol/constants.hpp"
@@ -105,13 +108,15 @@ awaitable<std::size_t> PacketChannel::read_some(asio::mutable_buffer buffer, err
 std::string PacketChannel::tls_description() const { return tls_ ? tls_->description() : std::string(); }
 
 std::size_t PacketChannel::write_now(std::string_view bytes, error_code& io) {
-  if (!socket_.non_blocking()) {
-    socket_.non_blocking(true, io);
-    if (io) return 0;
+  // A plain send(2) that never blocks, leaving the socket as Asio set it up: a socket switched to
+  // non-blocking mode would turn every io_uring receive into a poll plus a receive.
+  for (;;) {
+    const ssize_t sent = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) io = error_code(errno, boost::system::system_category());
+    return 0;
   }
-  const std::size_t sent = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), io);
-  if (io == asio::error::would_block || io == asio::error::try_again || io == asio::error::interrupted) io.clear();
-  return sent;
 }
 
 awaitable<void> PacketChannel::write(std::string_view bytes, std::error_code& ec) {

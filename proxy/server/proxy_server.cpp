@@ -73,7 +73,10 @@ ProxyServer::ProxyServer(const config::Config& config, std::string config_path, 
     workers_.at(i).set_resources(
         std::unique_ptr<session::WorkerResources>(new session::WorkerResources{
             backend::BackendPools(config::max_backends, limits, counters.backends.get()),
-            net::BufferPool(relay_buffer_size), session::PrepareResponseCache()}),
+            net::BufferPool(relay_buffer_size),
+            net::DeadlineSweep(workers_.at(i).context().get_executor(),
+                               net::DeadlineSweep::period_for(std::chrono::milliseconds(config.timeouts.query_timeout_ms))),
+            session::PrepareResponseCache()}),
         counters, health_);
   }
 }
@@ -118,7 +121,7 @@ bool ProxyServer::reload_from_admin() {
 bool ProxyServer::publish_ports() {
   if (ports_file_.empty()) return true;
   BoundPorts ports;
-  ports.listen_port = acceptor_.local_endpoint().port();
+  ports.listen_port = listener_.port();
   if (exporter_) ports.metrics_port = exporter_->port();
   if (admin_) ports.admin_port = admin_->port();
   const std::string problem = write_ports_file(ports_file_, ports);
@@ -137,17 +140,13 @@ int ProxyServer::run() {
     return 1;
   }
   tcp::endpoint endpoint(address, config_.proxy.listen_port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  listener_.open(endpoint, ec);
   if (ec) {
     logger_.error("cannot listen on {}:{}: {}", config_.proxy.listen_address, config_.proxy.listen_port, ec.message());
     return 1;
   }
   logger_.info("rwproxy listening on {}:{} (master {}:{}, {} replica(s))", config_.proxy.listen_address,
-               acceptor_.local_endpoint().port(), config_.master()->host, config_.master()->port,
-               config_.replicas().size());
+               listener_.port(), config_.master()->host, config_.master()->port, config_.replicas().size());
   wait_for_signal();
   if (config_.monitor.enabled) monitor_.start();
   start_metrics();
@@ -160,44 +159,24 @@ int ProxyServer::run() {
     monitor_.stop();
     return 1;
   }
-  asio::co_spawn(main_context_, [this] { return accept_loop(); }, [this](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      logger_.error("accept loop failed: {}", ex.what());
-    }
-  });
+  listener_.start([this](Worker& worker, tcp::socket socket) { serve(worker, std::move(socket)); });
   main_context_.run();
-  // stop() left the aborted accept (whose socket belongs to a worker's io_context) queued: let it
-  // finish before the workers' io_contexts go.
-  main_context_.restart();
-  main_context_.poll();
   if (admin_) admin_->stop();
   workers_.stop();
   workers_.join();
+  listener_.destroy();  // before the workers' io_contexts go
   workers_.discard_sessions();
   monitor_.stop();
   logger_.info("rwproxy stopped");
   return 0;
 }
 
-awaitable<void> ProxyServer::accept_loop() {
-  for (;;) {
-    Worker& worker = workers_.next();
-    session::SessionContext context{config_, logger_,     live_,
-                                    counters_, health_,     rsa_keys_,
-                                    backend_tls_, metrics_.worker(worker.index()), worker.resources()};
-    error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(worker.context(), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      if (!acceptor_.is_open()) co_return;
-      logger_.warn("accept failed: {}", ec.message());
-      continue;
-    }
-    auto session = std::make_shared<session::ClientSession>(std::move(socket), context);
-    asio::co_spawn(worker.context(), [&worker, session] { return worker.serve(session); }, asio::detached);
-  }
+void ProxyServer::serve(Worker& worker, tcp::socket socket) {
+  session::SessionContext context{config_, logger_,     live_,
+                                  counters_, health_,     rsa_keys_,
+                                  backend_tls_, metrics_.worker(worker.index()), worker.resources()};
+  auto session = std::make_shared<session::ClientSession>(std::move(socket), context);
+  asio::co_spawn(worker.context(), worker.serve(std::move(session)), asio::detached);
 }
 
 void ProxyServer::wait_for_signal() {
@@ -270,8 +249,7 @@ void ProxyServer::apply_backends(const config::Config& config) {
 }
 
 void ProxyServer::begin_shutdown() {
-  error_code ignored;
-  acceptor_.close(ignored);
+  listener_.close();
   workers_.stop_sessions();
   wait_for_sessions(std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.timeouts.shutdown_timeout_ms));
 }

@@ -1,4 +1,4 @@
-// The running proxy: listener, workers, signal handling and graceful shutdown.
+// The running proxy: client listener, workers, signal handling and graceful shutdown.
 #pragma once
 
 #include "metrics/exporter.hpp"
@@ -9,6 +9,7 @@
 #include "proxy/admin/admin_server.hpp"
 #include "proxy/monitor/backend_monitor.hpp"
 #include "proxy/server/admin_data.hpp"
+#include "proxy/server/client_listener.hpp"
 #include "proxy/server/scrape_view.hpp"
 #include "proxy/server/worker_pool.hpp"
 #include "proxy/session/session_context.hpp"
@@ -30,7 +31,8 @@ class ProxyServer {
   bool reload();
 
  private:
-  awaitable<void> accept_loop();
+  // Starts a session for a client the worker accepted (on that worker's thread).
+  void serve(Worker& worker, tcp::socket socket);
   void begin_shutdown();
   // A reload's [[backends]]: added ones are checked and serve, removed ones drain.
   void apply_backends(const config::Config& config);
@@ -54,12 +56,10 @@ class ProxyServer {
   net::BackendTlsContexts backend_tls_;
   monitor::BackendMonitor monitor_;
   ScrapeView scrape_{config_, health_, monitor_, counters_, reloads_};
-  // The workers (and the sessions on them) outlive the main context: the acceptor's pending
-  // operation holds a socket bound to a worker's io_context, so it must be destroyed first.
   WorkerPool workers_;
+  ClientListener listener_{workers_, logger_};  // its sockets are on the workers' io_contexts
   metrics::ProxyMetrics metrics_;
   asio::io_context main_context_{1};
-  tcp::acceptor acceptor_{main_context_};
   asio::signal_set signals_{main_context_, SIGINT, SIGTERM, SIGHUP};
   asio::steady_timer shutdown_timer_{main_context_};
   std::unique_ptr<metrics::MetricsExporter> exporter_;

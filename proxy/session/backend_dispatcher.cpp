@@ -18,7 +18,7 @@ BackendDispatcher::BackendDispatcher(SessionContext context, net::PacketChannel&
       connection_id_(connection_id),
       backends_(context.config, context.health.directory(), context.backend_tls, context.metrics,
                 &context.worker.pools),
-      relay_(context.worker.relay_buffers) {}
+      relay_(context.worker.relay_buffers, context.worker.deadlines) {}
 
 void BackendDispatcher::start(const protocol::ClientHandshake::Settings& login, bool multiplexing,
                               std::uint64_t epoch) {

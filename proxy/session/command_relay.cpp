@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "proxy/net/deadline.hpp"
+#include "proxy/net/deadline_sweep.hpp"
 #include "proxy/protocol/frame_reader.hpp"
 #include "proxy/protocol/session_state_info.hpp"
 
@@ -167,7 +167,7 @@ awaitable<CommandRelay::Outcome> CommandRelay::relay_response(protocol::Command 
   schema_.reset();
   const net::BufferPool::Lease lease = buffers_.lease();
   const std::span<std::uint8_t> buffer = lease.bytes();
-  net::Deadline deadline(backend.socket());
+  net::DeadlineSweep::Watch deadline(deadlines_, backend.socket());
   std::string pending = backend.channel().reader().take_buffered();  // normally empty
   for (;;) {
     std::size_t n = 0;

@@ -8,6 +8,7 @@
 #include "proxy/asio.hpp"
 #include "proxy/backend/backend_connection.hpp"
 #include "proxy/net/buffer_pool.hpp"
+#include "proxy/net/deadline_sweep.hpp"
 #include "proxy/net/packet_channel.hpp"
 #include "proxy/protocol/packet_scanner.hpp"
 #include "proxy/protocol/response_tracker.hpp"
@@ -43,8 +44,9 @@ class CommandRelay {
 
   using SessionTracking = RelaySessionTracking;
 
-  // Responses are read through a buffer of `buffers`, held only while one is relayed.
-  explicit CommandRelay(net::BufferPool& buffers) : buffers_(buffers) {}
+  // Responses are read through a buffer of `buffers`, held only while one is relayed; a query
+  // timeout is a deadline in the worker's `deadlines`.
+  CommandRelay(net::BufferPool& buffers, net::DeadlineSweep& deadlines) : buffers_(buffers), deadlines_(deadlines) {}
 
   // Sends the command packet (already framed) to the backend and relays the response.
   // `timeout` (0 = none) bounds each wait for the backend's next bytes.
@@ -72,6 +74,7 @@ class CommandRelay {
   awaitable<Result> forward_local_infile(backend::BackendConnection& backend, net::PacketChannel& client);
 
   net::BufferPool& buffers_;
+  net::DeadlineSweep& deadlines_;
   protocol::ResponseTracker tracker_;
   protocol::PacketScanner scanner_;
   bool infile_requested_ = false;

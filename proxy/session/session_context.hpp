@@ -7,6 +7,7 @@
 #include "metrics/worker_counters.hpp"
 #include "proxy/backend/connection_pool.hpp"
 #include "proxy/net/buffer_pool.hpp"
+#include "proxy/net/deadline_sweep.hpp"
 #include "proxy/net/tls_context.hpp"
 #include "proxy/backend/backend_health.hpp"
 #include "proxy/config/config.hpp"
@@ -30,6 +31,7 @@ struct ConnectionCounters {
 struct WorkerResources {
   backend::BackendPools pools;   // connection multiplexing
   net::BufferPool relay_buffers;  // read buffers of the response relay
+  net::DeadlineSweep deadlines;   // query timeouts
   PrepareResponseCache prepare_responses;  // COM_STMT_PREPARE answered without a round trip
 };
 

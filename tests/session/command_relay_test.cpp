@@ -130,7 +130,8 @@ RelayRun relay_split(const std::string& response, std::size_t split, CommandRela
                      std::size_t expected_client_bytes) {
   Loopback loop;
   net::BufferPool buffers(64 * 1024);
-  CommandRelay relay(buffers);
+  net::DeadlineSweep deadlines(loop.io.get_executor(), std::chrono::milliseconds(100));
+  CommandRelay relay(buffers, deadlines);
   RelayRun run;
   const std::string command = frame(0, std::string("\x03SELECT 1; INSERT 2", 19));
   asio::co_spawn(
