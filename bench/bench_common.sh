@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # (SC2034: the variables set here are for the sourcing scripts)
 # Shell helpers shared by bench/sysbench_compare.sh, bench/syscalls_per_query.sh,
-# bench/multiplex_bench.sh and bench/prepared_bench.sh: one copy of each. Sourced, not executed,
-# right after `set -euo pipefail`:
+# bench/multiplex_bench.sh, bench/prepared_bench.sh and bench/connect_bench.sh: one copy of each.
+# Sourced, not executed, right after `set -euo pipefail`:
 #   readonly BENCH_NAME=<script name>
 #   source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 #
@@ -9,32 +9,45 @@
 #   constants   REPO_ROOT, TOPOLOGY (scripts/topology.sh), HOST (127.0.0.1), RWPROXY_SRC_BIN
 #               ($RWPROXY_BIN, default <repo>/build/proxy/rwproxy), GO_PACKAGES, GOPATH_DEBIAN, CLK_TCK
 #   messages    log, die (prefix BENCH_NAME), usage (prints the sourcing script's header comment)
-#   checks      is_uint, require_uints VALUE..., require_tools TOOL...
+#   checks      is_uint, require_uints VALUE..., require_tools TOOL..., require_target_tools
+#               (haproxy, RWPROXY_SRC_BIN, RWPROXY_PREV_BIN as the TARGETS need them)
 #   options     parse_options ARG... (shared_option: --time --threads --rounds --warmup --targets
 #               --keep-topology -h/--help, into DURATION_S THREADS ROUNDS WARMUP_S TARGETS
-#               KEEP_TOPOLOGY; anything else through the script's script_option)
+#               KEEP_TOPOLOGY; anything else through the script's script_option), sysbench_option
+#               ARG... (--test --tables --table-size --ps-mode, for a script_option),
+#               check_sysbench_options
 #   run         begin_run TEMPLATE (EXIT trap `cleanup`, STATE_DIR, WORK_DIR), and for cleanup():
 #               finish_cleanup STATUS, stop_started_topology, drop_bench_table
 #   processes   port_in_use, free_port_from, wait_for_port, stop_process, cpu_ticks PID
 #               (utime+stime from /proc/PID/stat)
 #   load client is_installed, ensure_go_packages, build_client (bench/load_client, offline
-#               GOPATH build into the work dir; sets CLIENT_BIN)
+#               GOPATH build into the work dir; sets CLIENT_BIN), run_load_client MODE TARGET
+#               SECONDS JSON LOG [FLAG...], json_fields FILE KEY...
 #   topology    use_topology DEFAULT_STATE_DIR DEFAULT_BASE_PORT, ensure_topology (reuse or start,
 #               source topology.env), admin_sql PORT SQL, prepare_table (APP_DB.BENCH_TABLE)
 #   proxies     start_haproxy, start_haproxy_replicas, launch_haproxy, copy_rwproxy, wait_for_ports_file PID FILE LOG (rwproxy --ports-file),
+#               write_ports_file_config BINARY FILE (listeners on port 0), start_ports_file_proxy NAME
+#               BINARY (rwproxy with that config and a ports file),
 #               metrics_text, metric_sum TEXT METRIC [FILTER], wait_replicas_eligible
-#   report      has_target, target_port, target_pid, median VALUE...
+#   report      check_targets NAME..., has_target, target_port, target_pid, median VALUE...
+#   rounds      round_targets ROUND (-> ROUND_TARGETS, rotated), run_rounds (warm-up and rounds of
+#               the script's run_client / run_once; RUNS_FAILED, RUNS_ERRORS), ok TARGET ROUND,
+#               fmt FORMAT VALUE, print_run_notes LOG_TARGET...
 #   wake-ups    ctxt_switches PID (voluntary + nonvoluntary context switches of all its threads)
 #   sysbench    bring_up_topology, launch_rwproxy NAME MULTIPLEXING FIRST_PORT [BINARY],
-#               set_sysbench_test point_select|read_only, sysbench_cmd LIMIT_S PORT COMMAND [ARG...],
-#               prepare_data, sysbench_queries LOG (-> "QUERIES QPS"), latency_percentiles LOG
-#               (-> "P95_MS P99_MS" from sysbench --histogram=on), new_results_file PREFIX
+#               start_target_proxies (haproxy, haproxy_replicas, rwproxy[_tls], rwproxy_nomux,
+#               rwproxy_prev as in TARGETS), set_sysbench_test point_select|read_only,
+#               sysbench_test_label, sysbench_cmd LIMIT_S PORT COMMAND [ARG...], prepare_data,
+#               drop_sysbench_data, sysbench_queries LOG (-> "QUERIES QPS"), latency_percentiles LOG
+#               (-> "P95_MS P99_MS" from sysbench --histogram=on), report_header LOADAVG,
+#               new_results_file PREFIX, save_report PREFIX (the script's report function)
 #
 # State kept here (initialised on sourcing, set by the helpers, read by the scripts): WORK_DIR,
 # PROXY_BIN, CLIENT_BIN, STARTED_TOPOLOGY, TABLE_CREATED, SERVER_NAMES / SERVER_PORTS (master
 # first, then the replicas), REPLICA_COUNT, HAPROXY_PID, HAPROXY_PORT, HAPROXY_REPLICAS_PID,
-# HAPROXY_REPLICAS_PORT, RWPROXY_PID, PROXY_PORT,
-# METRICS_PORT, ELIGIBLE, OPTION_SHIFT; ensure_topology also sources topology.env (MASTER_PORT,
+# HAPROXY_REPLICAS_PORT, RWPROXY_PID, PROXY_PORT, NOMUX_PID, NOMUX_PORT, PREV_PID, PREV_PORT,
+# STARTED_PID (the last process started), METRICS_PORT, ELIGIBLE, OPTION_SHIFT, ROUND_TARGETS,
+# RUNS_FAILED, RUNS_ERRORS; ensure_topology also sources topology.env (MASTER_PORT,
 # REPLICA_PORTS, APP_*, ADMIN_*, ...).
 #
 # Globals the sourcing script sets (only those of the helpers it calls):
@@ -46,15 +59,20 @@
 #   KEEP_TOPOLOGY (1: keep a topology   stop_started_topology
 #     this script started)
 #   BENCH_TABLE, ROWS                   prepare_table, drop_bench_table
-#   TARGETS                             has_target
-#   NOMUX_PID, NOMUX_PORT, PREV_PID,    target_pid, target_port (sysbench_compare's rwproxy_nomux
-#     PREV_PORT (optional)                and rwproxy_prev)
+#   TARGETS                             check_targets, has_target, round_targets, run_rounds, print_run_notes
+#   ROUNDS, WARMUP_S, DURATION_S, R     run_rounds, ok, print_run_notes (R: the script's
+#     (assoc. TARGET,ROUND,KEY)           results, keys ok, errors, note)
+#   THREADS, ROWS                       run_load_client
+#   TEST, TABLES, TABLE_SIZE, PS_MODE   sysbench_option, check_sysbench_options
+#   COMMAND_LINE                        report_header
 #   MEDIAN_FORMAT (optional, %.3f)      median
 #   TABLES, TABLE_SIZE, PS_MODE         sysbench_cmd, prepare_data (set_sysbench_test sets
 #     SYSBENCH_TEST, SYSBENCH_ARGS)       SYSBENCH_TEST and SYSBENCH_ARGS; prepare_data sets
 #                                         DATA_PREPARED)
-#   RESULTS_DIR                         new_results_file
+#   RESULTS_DIR                         new_results_file, save_report
 #   cleanup, script_option (functions)  begin_run, parse_options
+#   run_client, run_once (functions)    run_rounds
+#   report (function)                   save_report
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO_ROOT
@@ -82,7 +100,14 @@ HAPROXY_REPLICAS_PORT=""
 RWPROXY_PID=""
 PROXY_PORT=""
 METRICS_PORT=""
+STARTED_PID=""
 ELIGIBLE=0
+NOMUX_PID=""
+NOMUX_PORT=""
+PREV_PID=""
+PREV_PORT=""
+RUNS_FAILED=false
+RUNS_ERRORS=false
 
 log() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -122,6 +147,25 @@ shared_option() {
   esac
 }
 
+# sysbench_option ARG...: as shared_option, for the options of the sysbench scripts (--test,
+# --tables, --table-size, --ps-mode: TEST, TABLES, TABLE_SIZE, PS_MODE).
+sysbench_option() {
+  OPTION_SHIFT=2
+  case $1 in
+    --test) TEST=${2:?} ;;
+    --tables) TABLES=${2:?} ;;
+    --table-size) TABLE_SIZE=${2:?} ;;
+    --ps-mode) PS_MODE=${2:?} ;;
+    *) OPTION_SHIFT=0 ;;
+  esac
+}
+
+# check_sysbench_options: PS_MODE is auto or disable; TEST chosen (set_sysbench_test).
+check_sysbench_options() {
+  [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
+  set_sysbench_test "$TEST"
+}
+
 usage() {  # the sourcing script's header comment, to stderr; exits 2
   awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[-1]}" >&2
   exit 2
@@ -132,6 +176,18 @@ require_tools() {  # require_tools TOOL...: dies naming the first one not on PAT
   for tool; do
     command -v "$tool" >/dev/null || die "$tool is not installed (scripts/install-deps.sh)"
   done
+}
+
+# require_target_tools: what the TARGETS need: haproxy (haproxy, haproxy_replicas), RWPROXY_SRC_BIN
+# (rwproxy, rwproxy_nomux, rwproxy_tls), RWPROXY_PREV_BIN (rwproxy_prev).
+require_target_tools() {
+  if has_target haproxy || has_target haproxy_replicas; then require_tools haproxy; fi
+  if has_target rwproxy || has_target rwproxy_nomux || has_target rwproxy_tls; then
+    [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"
+  fi
+  if has_target rwproxy_prev; then
+    [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"
+  fi
 }
 
 # begin_run TEMPLATE: the sourcing script's cleanup as EXIT trap (INT/TERM exit 130), STATE_DIR
@@ -242,6 +298,30 @@ build_client() {
     GO111MODULE=off GOPATH=$GOPATH_DEBIAN GOPROXY=off GOFLAGS='' \
       go build -o "$CLIENT_BIN" ./bench/load_client
   ) || die "building the Go client failed"
+}
+
+# run_load_client MODE TARGET SECONDS JSON LOG [FLAG...]: CLIENT_BIN in MODE against the TARGET's
+# port for SECONDS (THREADS goroutines, ROWS rows, the topology's app user and database, FLAG...
+# added), its JSON result into JSON and its stderr into LOG.
+run_load_client() {
+  local mode=$1 target=$2 seconds=$3 json=$4 log_file=$5
+  shift 5
+  timeout --kill-after=10 $((seconds + 60)) "$CLIENT_BIN" "$mode" -addr "$HOST:$(target_port "$target")" \
+    -user "$APP_USER" -password "$APP_PASSWORD" -db "$APP_DB" -threads "$THREADS" -rows "$ROWS" "$@" \
+    -duration "${seconds}s" </dev/null >"$json" 2>"$log_file"
+}
+
+json_fields() {  # json_fields FILE KEY...: one line, the values tab-separated (lists joined by " | ")
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+out = []
+for k in sys.argv[2:]:
+    v = d.get(k, "")
+    if isinstance(v, list): v = " | ".join(str(x) for x in v)
+    elif isinstance(v, float): v = f"{v:.1f}"
+    out.append(str(v).replace("\t", " ") or "-")
+print("\t".join(out))' "$@"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +457,43 @@ wait_for_ports_file() {
   METRICS_PORT=$(sed -n 's/^metrics_port=//p' "$ports_file")
 }
 
+# write_ports_file_config BINARY FILE: the topology's rwproxy.toml with both listeners on port 0 (the
+# proxy reports them in its ports file), so that several rwproxy run side by side; checked with
+# BINARY --check-config.
+write_ports_file_config() {
+  awk '
+    /^[ \t]*\[/ {
+      section = $0
+      gsub(/[ \t]/, "", section)
+      print
+      if (section == "[proxy]") print "listen_port = 0"
+      if (section == "[metrics]") { print "enabled = true"; print "listen_port = 0"; metrics = 1 }
+      next
+    }
+    section == "[proxy]" && /^[ \t]*listen_port[ \t]*=/ { next }
+    section == "[metrics]" && /^[ \t]*(enabled|listen_port)[ \t]*=/ { next }
+    { print }
+    END { if (!metrics) { print ""; print "[metrics]"; print "enabled = true"; print "listen_port = 0" } }
+  ' "$TOPO_DIR/rwproxy.toml" >"$2"
+  "$1" --check-config "$2" >&2 || die "the generated config $2 is not valid"
+}
+
+# start_ports_file_proxy NAME BINARY: BINARY (already a copy in the work dir) with
+# WORK_DIR/NAME.toml (write_ports_file_config) and the ports file WORK_DIR/NAME.ports, output in
+# WORK_DIR/NAME.log; sets STARTED_PID, PROXY_PORT, METRICS_PORT (wait_for_ports_file) and waits
+# for the replicas (wait_replicas_eligible, ELIGIBLE; a warning on the timeout).
+start_ports_file_proxy() {
+  local name=$1 binary=$2 config=$WORK_DIR/$1.toml ports_file=$WORK_DIR/$1.ports
+  write_ports_file_config "$binary" "$config"
+  rm -f "$ports_file"
+  "$binary" --config "$config" --ports-file "$ports_file" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
+  STARTED_PID=$!
+  wait_for_ports_file "$STARTED_PID" "$ports_file" "$WORK_DIR/$name.log"
+  log "$name pid $STARTED_PID on port $PROXY_PORT, metrics $METRICS_PORT"
+  wait_replicas_eligible ||
+    log "warning: $name: $ELIGIBLE of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"
+}
+
 # Reads go to replicas only once the monitor has measured them: waits up to ELIGIBLE_TIMEOUT_S for
 # rwproxy_replica_eligible to reach REPLICA_COUNT. Sets ELIGIBLE; fails (status 1) on the timeout.
 wait_replicas_eligible() {
@@ -391,6 +508,16 @@ wait_replicas_eligible() {
 
 # ---------------------------------------------------------------------------------------------
 # Targets and report
+
+# check_targets NAME...: TARGETS is not empty and each of them one of NAME...
+check_targets() {
+  ((${#TARGETS[@]} > 0)) || die "no targets"
+  local t names
+  names=$(printf '%s, ' "$@")
+  for t in "${TARGETS[@]}"; do
+    [[ " $* " == *" $t "* ]] || die "unknown target '$t' (${names%, })"
+  done
+}
 
 has_target() {
   local t
@@ -417,6 +544,68 @@ target_pid() {  # the proxy process a target goes through ("" for direct)
     rwproxy_nomux) echo "${NOMUX_PID:-}" ;;
     rwproxy_prev) echo "${PREV_PID:-}" ;;
   esac
+}
+
+# round_targets ROUND: ROUND_TARGETS = TARGETS in the order of round ROUND (1, 2, ...): rotated by
+# one each round, so that no target always runs first.
+round_targets() {
+  local i n=${#TARGETS[@]}
+  ROUND_TARGETS=()
+  for ((i = 0; i < n; i++)); do ROUND_TARGETS+=("${TARGETS[(i + $1 - 1) % n]}"); done
+}
+
+# run_rounds: the warm-up (the script's run_client TARGET WARMUP_S JSON LOG per target, not
+# measured) and ROUNDS rounds of the script's run_once TARGET ROUND (round_targets order); sets
+# RUNS_FAILED / RUNS_ERRORS to true if a run failed / had errors (R[TARGET,ROUND,ok|errors]).
+run_rounds() {
+  local t r
+  if ((WARMUP_S > 0)); then
+    log "warm-up: ${WARMUP_S}s per target"
+    for t in "${TARGETS[@]}"; do
+      run_client "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.json" "$WORK_DIR/warmup-$t.log" ||
+        log "warning: warm-up on $t failed: $(tail -n 1 "$WORK_DIR/warmup-$t.log")"
+    done
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    round_targets "$r"
+    for t in "${ROUND_TARGETS[@]}"; do
+      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
+      run_once "$t" "$r"
+      if ok "$t" "$r"; then ((${R[$t,$r,errors]} == 0)) || RUNS_ERRORS=true; else RUNS_FAILED=true; fi
+    done
+  done
+}
+
+ok() { [[ ${R[$1,$2,ok]:-0} == 1 ]]; }  # ok TARGET ROUND: the run succeeded (R[TARGET,ROUND,ok])
+
+fmt() {  # fmt FORMAT VALUE: printf of a number, "-" for a missing one
+  if [[ -z $2 || $2 == - ]]; then echo -; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
+}
+
+# print_run_notes LOG_TARGET...: the runs' notes (R[TARGET,ROUND,note]), then for each LOG_TARGET
+# that ran the lines of WORK_DIR/LOG_TARGET.log with error or warn (count and the first three).
+print_run_notes() {
+  local t r n
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for t in "${TARGETS[@]}"; do
+      [[ -n ${R[$t,$r,note]:-} ]] && printf 'round %s %s: %s\n' "$r" "$t" "${R[$t,$r,note]}" | cut -c1-400
+    done
+  done
+  for t; do
+    if ! has_target "$t" || [[ ! -f $WORK_DIR/$t.log ]]; then continue; fi
+    n=$(grep -ciE 'error|warn' "$WORK_DIR/$t.log" || true)
+    printf '%s log lines with error/warn: %s\n' "$t" "$n"
+    ((n == 0)) || grep -iE 'error|warn' "$WORK_DIR/$t.log" | head -n 3 | cut -c1-200 | sed 's/^/    /'
+  done
+  return 0
+}
+
+# report_header LOADAVG: the first lines of a sysbench report: date and command line, the binaries,
+# cores and LOADAVG.
+report_header() {
+  printf '# %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$COMMAND_LINE"
+  printf '# RWPROXY_BIN=%s%s; %s cores, load average %s\n' "$RWPROXY_SRC_BIN" \
+    "${RWPROXY_PREV_BIN:+ RWPROXY_PREV_BIN=$RWPROXY_PREV_BIN}" "$(nproc)" "$1"
 }
 
 median() {  # median VALUE... (numbers only) -> median (printf MEDIAN_FORMAT, default %.3f), or "-" if none
@@ -483,6 +672,29 @@ set_sysbench_test() {
   esac
 }
 
+# sysbench_test_label: the test and its extra arguments, "oltp_read_only --skip-trx=on"
+sysbench_test_label() { echo "$SYSBENCH_TEST${SYSBENCH_ARGS[*]:+ ${SYSBENCH_ARGS[*]}}"; }
+
+# start_target_proxies: the proxies of the TARGETS: haproxy, haproxy_replicas; rwproxy (also for
+# rwproxy_tls; RWPROXY_PID, PROXY_PORT), rwproxy_nomux (multiplexing off; NOMUX_PID, NOMUX_PORT)
+# and rwproxy_prev (RWPROXY_PREV_BIN; PREV_PID, PREV_PORT) by launch_rwproxy.
+start_target_proxies() {
+  if has_target haproxy; then start_haproxy; fi
+  if has_target haproxy_replicas; then start_haproxy_replicas; fi
+  if has_target rwproxy || has_target rwproxy_tls; then
+    launch_rwproxy rwproxy true 16133
+    RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
+  fi
+  if has_target rwproxy_nomux; then
+    launch_rwproxy rwproxy_nomux false 16233
+    NOMUX_PID=$STARTED_PID NOMUX_PORT=$STARTED_PORT
+  fi
+  if has_target rwproxy_prev; then
+    launch_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
+    PREV_PID=$STARTED_PID PREV_PORT=$STARTED_PORT
+  fi
+}
+
 sysbench_cmd() {  # sysbench_cmd TIME_LIMIT_S PORT COMMAND [extra args...]
   local limit_s=$1 port=$2 command=$3
   shift 3
@@ -498,6 +710,12 @@ prepare_data() {  # the sysbench tables on the master (DATA_PREPARED: cleanup dr
   sysbench_cmd 600 "$MASTER_PORT" prepare >"$WORK_DIR/prepare.log" 2>&1 ||
     { cat "$WORK_DIR/prepare.log" >&2; die "sysbench prepare failed"; }
   "$TOPOLOGY" wait-replication >&2
+}
+
+drop_sysbench_data() {  # drops the sysbench tables prepare_data created, if it did
+  if [[ $DATA_PREPARED == true ]]; then
+    sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
+  fi
 }
 
 # sysbench_queries LOG -> "QUERIES QPS": sysbench's "queries:" line (every SQL statement it sent,
@@ -529,4 +747,12 @@ latency_percentiles() {
 new_results_file() {
   mkdir -p "$RESULTS_DIR"
   echo "$RESULTS_DIR/$1-$(date +%Y%m%d-%H%M%S).txt"
+}
+
+# save_report PREFIX: the script's report to stdout and to a new_results_file PREFIX, logged.
+save_report() {
+  local results_file
+  results_file=$(new_results_file "$1")
+  report | tee "$results_file"
+  log "results written to $results_file"
 }

@@ -67,8 +67,6 @@ readonly STARTUP_TIMEOUT_S=20
 readonly STOP_TIMEOUT_S=20
 readonly ELIGIBLE_TIMEOUT_S=30
 
-PREV_PID=""
-PREV_PORT=""
 PREV_METRICS_PORT=""
 RWPROXY_METRICS_PORT=""
 
@@ -86,23 +84,12 @@ parse_args() {
   require_uints "$DURATION_S" "$ROUNDS" "$THREADS" "$QUERIES" "$WARMUP_S" "$ROWS"
   ((DURATION_S > 0 && ROUNDS > 0 && THREADS > 0 && QUERIES > 0 && ROWS > 0)) ||
     die "time, rounds, threads, queries and rows must be > 0"
-  ((${#TARGETS[@]} > 0)) || die "no targets"
-  local t
-  for t in "${TARGETS[@]}"; do
-    case $t in
-      direct | haproxy | rwproxy | rwproxy_prev) ;;
-      *) die "unknown target '$t' (direct, haproxy, rwproxy, rwproxy_prev)" ;;
-    esac
-  done
+  check_targets direct haproxy rwproxy rwproxy_prev
 }
 
 check_tools() {
   require_tools mariadb curl python3 dpkg-query getconf timeout ss
-  if has_target haproxy; then require_tools haproxy; fi
-  if has_target rwproxy; then [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; fi
-  if has_target rwproxy_prev; then
-    [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"
-  fi
+  require_target_tools
 }
 
 cleanup() {
@@ -110,6 +97,7 @@ cleanup() {
   stop_process "$RWPROXY_PID"
   stop_process "$PREV_PID"
   stop_process "$HAPROXY_PID"
+  stop_process "$STARTED_PID"  # a proxy that failed to start
   drop_bench_table
   stop_started_topology
   finish_cleanup "$status"
@@ -118,38 +106,11 @@ cleanup() {
 # ---------------------------------------------------------------------------------------------
 # rwproxy
 
-# The topology's rwproxy.toml with both listeners on port 0 (the proxy reports them in the ports
-# file), so that rwproxy and rwproxy_prev run side by side.
-write_proxy_config() {  # write_proxy_config BINARY FILE
-  awk '
-    /^[ \t]*\[/ {
-      section = $0
-      gsub(/[ \t]/, "", section)
-      print
-      if (section == "[proxy]") print "listen_port = 0"
-      if (section == "[metrics]") { print "enabled = true"; print "listen_port = 0"; metrics = 1 }
-      next
-    }
-    section == "[proxy]" && /^[ \t]*listen_port[ \t]*=/ { next }
-    section == "[metrics]" && /^[ \t]*(enabled|listen_port)[ \t]*=/ { next }
-    { print }
-    END { if (!metrics) { print ""; print "[metrics]"; print "enabled = true"; print "listen_port = 0" } }
-  ' "$TOPO_DIR/rwproxy.toml" >"$2"
-  "$1" --check-config "$2" >&2 || die "the generated config $2 is not valid"
-}
-
-# start_proxy NAME BINARY: a copy of BINARY in the work dir, run with its own config and ports
-# file; sets STARTED_PID, PROXY_PORT, METRICS_PORT (wait_for_ports_file) and waits for the replicas.
+# start_proxy NAME BINARY: a copy of BINARY in the work dir (the build dir's binary is rebuilt
+# under our feet), run by start_ports_file_proxy.
 start_proxy() {
-  local name=$1 binary=$WORK_DIR/$1 config=$WORK_DIR/$1.toml ports_file=$WORK_DIR/$1.ports
-  cp "$2" "$binary"  # the build dir's binary is rebuilt under our feet
-  write_proxy_config "$binary" "$config"
-  "$binary" --config "$config" --ports-file "$ports_file" </dev/null >"$WORK_DIR/$name.log" 2>&1 &
-  STARTED_PID=$!
-  wait_for_ports_file "$STARTED_PID" "$ports_file" "$WORK_DIR/$name.log"
-  log "$name pid $STARTED_PID on port $PROXY_PORT, metrics $METRICS_PORT"
-  wait_replicas_eligible ||
-    log "warning: $name: $ELIGIBLE of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"
+  cp "$2" "$WORK_DIR/$1"
+  start_ports_file_proxy "$1" "$WORK_DIR/$1"
 }
 
 metrics_port_of() {  # metrics_port_of TARGET: "" for targets without rwproxy metrics
@@ -224,23 +185,8 @@ thread_deltas() {
 
 time_wait_sockets() { ss -Htan state time-wait 2>/dev/null | wc -l; }
 
-json_fields() {  # json_fields FILE KEY...: one line, the values tab-separated (lists joined by " | ")
-  python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-out = []
-for k in sys.argv[2:]:
-    v = d.get(k, "")
-    if isinstance(v, list): v = " | ".join(str(x) for x in v)
-    elif isinstance(v, float): v = f"{v:.1f}"
-    out.append(str(v).replace("\t", " ") or "-")
-print("\t".join(out))' "$@"
-}
-
-run_client() {  # run_client TARGET SECONDS JSON LOG
-  timeout --kill-after=10 $(($2 + 60)) "$CLIENT_BIN" connect -addr "$HOST:$(target_port "$1")" -user "$APP_USER" \
-    -password "$APP_PASSWORD" -db "$APP_DB" -threads "$THREADS" -queries "$QUERIES" -rows "$ROWS" \
-    -duration "$2s" </dev/null >"$3" 2>"$4"
+run_client() {  # run_client TARGET SECONDS JSON LOG (see run_load_client)
+  run_load_client connect "$@" -queries "$QUERIES"
 }
 
 declare -A R=()  # R[target,round,key]
@@ -294,11 +240,7 @@ run_once() {
 # ---------------------------------------------------------------------------------------------
 # Report
 
-fmt() {  # fmt FORMAT VALUE: printf of a number, "-" for a missing one
-  if [[ -z $2 || $2 == - ]]; then echo -; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
-}
 ms() { fmt %.2f "$(awk -v u="${1:--}" 'BEGIN { if (u == "-") print "-"; else print u / 1000 }')"; }
-ok() { [[ ${R[$1,$2,ok]:-0} == 1 ]]; }
 
 median_of() {  # median_of TARGET KEY: median over the good rounds, "-" if none has it
   local r v
@@ -329,10 +271,10 @@ per_conn() {  # per_conn TARGET ROUND KEY: R[KEY] / connections
 print_runs() {
   printf '%-5s %-12s %8s %8s %7s %7s %8s %8s %6s %8s %8s %8s %8s %9s\n' round target conn/s queries/s \
     p50_ms p99_ms cn50_ms cn99_ms errors cpu_us/c wake/c srv/c acc/c time_wait
-  local r i t n=${#TARGETS[@]}
+  local r t
   for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
+    round_targets "$r"
+    for t in "${ROUND_TARGETS[@]}"; do
       if ! ok "$t" "$r"; then printf '%-5s %-12s %8s\n' "$r" "$t" FAILED; continue; fi
       printf '%-5s %-12s %8s %8s %7s %7s %8s %8s %6s %8s %8s %8s %8s %9s\n' "$r" "$t" \
         "$(fmt %.0f "${R[$t,$r,cps]}")" "$(fmt %.0f "${R[$t,$r,qps]}")" \
@@ -380,22 +322,6 @@ print_summary() {
   fi
 }
 
-print_notes() {
-  local t r n
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for t in "${TARGETS[@]}"; do
-      [[ -n ${R[$t,$r,note]:-} ]] && printf 'round %s %s: %s\n' "$r" "$t" "${R[$t,$r,note]}" | cut -c1-400
-    done
-  done
-  for t in rwproxy rwproxy_prev; do
-    if ! has_target "$t" || [[ ! -f $WORK_DIR/$t.log ]]; then continue; fi
-    n=$(grep -ciE 'error|warn' "$WORK_DIR/$t.log" || true)
-    printf '%s log lines with error/warn: %s\n' "$t" "$n"
-    ((n == 0)) || grep -iE 'error|warn' "$WORK_DIR/$t.log" | head -n 3 | cut -c1-200 | sed 's/^/    /'
-  done
-  return 0
-}
-
 report() {
   local revision binary_time="-"
   revision=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -421,7 +347,7 @@ report() {
   printf '\nsummary (medians over rounds; conn/haproxy = median of per-round connections/s ratios):\n'
   print_summary
   printf '\n'
-  print_notes
+  print_run_notes rwproxy rwproxy_prev
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -446,30 +372,12 @@ main() {
   fi
   PROXY_PORT=${rwproxy_port:-}  # target_port rwproxy
 
-  local t r i n=${#TARGETS[@]} failed=false errors=false
-  if ((WARMUP_S > 0)); then
-    log "warm-up: ${WARMUP_S}s per target"
-    for t in "${TARGETS[@]}"; do
-      run_client "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.json" "$WORK_DIR/warmup-$t.log" ||
-        log "warning: warm-up on $t failed: $(tail -n 1 "$WORK_DIR/warmup-$t.log")"
-    done
-  fi
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
-      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
-      run_once "$t" "$r"
-      if ok "$t" "$r"; then ((${R[$t,$r,errors]} == 0)) || errors=true; else failed=true; fi
-    done
-  done
+  run_rounds
 
-  local results_file
-  results_file=$(new_results_file connect)
   printf '\n'
-  report | tee "$results_file"
-  log "results written to $results_file"
-  [[ $failed == false ]] || die "some runs failed"
-  [[ $errors == false ]] || die "some runs had errors"
+  save_report connect
+  [[ $RUNS_FAILED == false ]] || die "some runs failed"
+  [[ $RUNS_ERRORS == false ]] || die "some runs had errors"
 }
 
 main "$@"

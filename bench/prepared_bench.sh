@@ -69,23 +69,19 @@ parse_args() {
   parse_options "$@"
   require_uints "$ROUNDS" "$DURATION_S" "$THREADS" "$WARMUP_S" "$ROWS"
   ((ROUNDS > 0 && DURATION_S > 0 && THREADS > 0 && ROWS > 0)) || die "rounds, time, threads and rows must be > 0"
-  ((${#TARGETS[@]} > 0)) || die "no targets"
-  local t
-  for t in "${TARGETS[@]}"; do
-    [[ $t == direct || $t == haproxy || $t == rwproxy ]] || die "unknown target '$t' (direct, haproxy, rwproxy)"
-  done
+  check_targets direct haproxy rwproxy
 }
 
 check_tools() {
   require_tools mariadb curl python3 dpkg-query getconf timeout
-  if has_target haproxy; then command -v haproxy >/dev/null || die "haproxy is not installed"; fi
-  if has_target rwproxy; then [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; fi
+  require_target_tools
 }
 
 cleanup() {
   local status=$?
   stop_process "$RWPROXY_PID"
   stop_process "$HAPROXY_PID"
+  stop_process "$STARTED_PID"  # a proxy that failed to start
   drop_bench_table
   stop_started_topology
   finish_cleanup "$status"
@@ -129,35 +125,9 @@ sample_background() {
 # ---------------------------------------------------------------------------------------------
 # rwproxy
 
-# The topology's rwproxy.toml with both listeners on port 0 (the proxy reports them in the ports file).
-write_proxy_config() {  # write_proxy_config FILE
-  awk '
-    /^[ \t]*\[/ {
-      section = $0
-      gsub(/[ \t]/, "", section)
-      print
-      if (section == "[proxy]") print "listen_port = 0"
-      if (section == "[metrics]") { print "enabled = true"; print "listen_port = 0"; metrics = 1 }
-      next
-    }
-    section == "[proxy]" && /^[ \t]*listen_port[ \t]*=/ { next }
-    section == "[metrics]" && /^[ \t]*(enabled|listen_port)[ \t]*=/ { next }
-    { print }
-    END { if (!metrics) { print ""; print "[metrics]"; print "enabled = true"; print "listen_port = 0" } }
-  ' "$TOPO_DIR/rwproxy.toml" >"$1"
-  "$PROXY_BIN" --check-config "$1" >&2 || die "the generated config $1 is not valid"
-}
-
-start_rwproxy() {
-  local config=$WORK_DIR/rwproxy.toml ports_file=$WORK_DIR/rwproxy.ports
-  write_proxy_config "$config"
-  rm -f "$ports_file"
-  "$PROXY_BIN" --config "$config" --ports-file "$ports_file" </dev/null >"$WORK_DIR/rwproxy.log" 2>&1 &
-  RWPROXY_PID=$!
-  wait_for_ports_file "$RWPROXY_PID" "$ports_file" "$WORK_DIR/rwproxy.log"
-  log "rwproxy pid $RWPROXY_PID on port $PROXY_PORT, metrics $METRICS_PORT"
-  wait_replicas_eligible ||
-    log "warning: $ELIGIBLE of $REPLICA_COUNT replicas eligible after ${ELIGIBLE_TIMEOUT_S}s"
+start_rwproxy() {  # the copy of RWPROXY_BIN (copy_rwproxy) by start_ports_file_proxy
+  start_ports_file_proxy rwproxy "$PROXY_BIN"
+  RWPROXY_PID=$STARTED_PID
   ELIGIBLE_AT_START=$ELIGIBLE
   log "rwproxy: $ELIGIBLE of $REPLICA_COUNT replicas eligible"
 }
@@ -167,24 +137,8 @@ start_rwproxy() {
 
 declare -A R=()  # R[target,round,key]
 
-json_fields() {  # json_fields FILE KEY...: one line, the values tab-separated (lists joined by " | ")
-  python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-out = []
-for k in sys.argv[2:]:
-    v = d.get(k, "")
-    if isinstance(v, list): v = " | ".join(str(x) for x in v)
-    elif isinstance(v, float): v = f"{v:.1f}"
-    out.append(str(v).replace("\t", " ") or "-")
-print("\t".join(out))' "$@"
-}
-
-run_client() {  # run_client TARGET SECONDS JSON LOG
-  local seconds=$2
-  timeout --kill-after=10 $((seconds + 60)) "$CLIENT_BIN" prepared -addr "$HOST:$(target_port "$1")" -user "$APP_USER" \
-    -password "$APP_PASSWORD" -db "$APP_DB" -threads "$THREADS" -rows "$ROWS" -duration "${seconds}s" \
-    </dev/null >"$3" 2>"$4"
+run_client() {  # run_client TARGET SECONDS JSON LOG (see run_load_client)
+  run_load_client prepared "$@"
 }
 
 # run_once TARGET ROUND: one measured run; results into R[TARGET,ROUND,*] (R[..,ok] = 1 or 0).
@@ -253,12 +207,6 @@ run_once() {
 # ---------------------------------------------------------------------------------------------
 # Report
 
-fmt() {  # fmt FORMAT VALUE: printf of a number, "-" for a missing one
-  if [[ -z $2 || $2 == - ]]; then echo -; else awk -v f="$1" -v v="$2" 'BEGIN { printf f, v }'; fi
-}
-
-ok() { [[ ${R[$1,$2,ok]:-0} == 1 ]]; }
-
 # derived TARGET ROUND NAME: a per-run figure, or empty when unknown
 derived() {
   local t=$1 r=$2 q=${R[$1,$2,queries]:-0}
@@ -297,10 +245,10 @@ ratio() {  # ratio TARGET_A TARGET_B ROUND -> qps a / qps b, or empty
 print_runs() {
   printf '%-5s %-8s %9s %8s %8s %7s %10s %10s %10s %10s %8s %9s\n' round target reads/s p50_ms p99_ms errors \
     "M:prepare" "M:execute" "M:close" "M:questns" "M:st/q" "cpu_us/q"
-  local r i t n=${#TARGETS[@]}
+  local r t
   for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
+    round_targets "$r"
+    for t in "${ROUND_TARGETS[@]}"; do
       if ! ok "$t" "$r"; then printf '%-5s %-8s %9s\n' "$r" "$t" FAILED; continue; fi
       printf '%-5s %-8s %9s %8s %8s %7s %10s %10s %10s %10s %8s %9s\n' "$r" "$t" \
         "$(fmt %.0f "${R[$t,$r,qps]}")" "$(fmt %.2f "$(awk -v u="${R[$t,$r,p50]}" 'BEGIN { print u / 1000 }')")" \
@@ -360,22 +308,6 @@ print_rwproxy_metrics() {
   done
 }
 
-print_notes() {
-  local t r
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for t in "${TARGETS[@]}"; do
-      [[ -n ${R[$t,$r,note]:-} ]] && printf 'round %s %s: %s\n' "$r" "$t" "${R[$t,$r,note]}" | cut -c1-400
-    done
-  done
-  if has_target rwproxy && [[ -f $WORK_DIR/rwproxy.log ]]; then
-    local n
-    n=$(grep -ciE 'error|warn' "$WORK_DIR/rwproxy.log" || true)
-    printf 'rwproxy log lines with error/warn: %s\n' "$n"
-    ((n == 0)) || grep -iE 'error|warn' "$WORK_DIR/rwproxy.log" | head -n 3 | cut -c1-200 | sed 's/^/    /'
-  fi
-  return 0
-}
-
 report() {
   local revision binary_time="-" bg
   revision=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -401,7 +333,7 @@ report() {
     print_rwproxy_metrics
   fi
   printf '\n'
-  print_notes
+  print_run_notes rwproxy
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -420,31 +352,12 @@ main() {
   sample_background
   log "master background: prepare/execute/close/questions per s = $BACKGROUND"
 
-  local t r i n=${#TARGETS[@]} failed=false errors=false
-  if ((WARMUP_S > 0)); then
-    log "warm-up: ${WARMUP_S}s per target"
-    for t in "${TARGETS[@]}"; do
-      run_client "$t" "$WARMUP_S" "$WORK_DIR/warmup-$t.json" "$WORK_DIR/warmup-$t.log" ||
-        log "warning: warm-up on $t failed: $(tail -n 1 "$WORK_DIR/warmup-$t.log")"
-    done
-  fi
-  for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
-      log "round $r/$ROUNDS: $t (${DURATION_S}s)"
-      run_once "$t" "$r"
-      if ok "$t" "$r"; then ((${R[$t,$r,errors]} == 0)) || errors=true; else failed=true; fi
-    done
-  done
+  run_rounds
 
-  mkdir -p "$RESULTS_DIR"
-  local results_file
-  results_file=$RESULTS_DIR/prepared-$(date +%Y%m%d-%H%M%S).txt
   printf '\n'
-  report | tee "$results_file"
-  log "results written to $results_file"
-  [[ $failed == false ]] || die "some runs failed"
-  [[ $errors == false ]] || die "some runs had query errors"
+  save_report prepared
+  [[ $RUNS_FAILED == false ]] || die "some runs failed"
+  [[ $RUNS_ERRORS == false ]] || die "some runs had query errors"
 }
 
 main "$@"

@@ -37,7 +37,7 @@ readonly BENCH_NAME=sysbench_compare
 # shellcheck source-path=SCRIPTDIR source=bench_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
-readonly STATE_DIR=${RWPROXY_STATE_DIR:-$REPO_ROOT/.state}
+use_topology "$REPO_ROOT/.state" 23306  # scripts/topology.sh's defaults
 readonly STARTUP_TIMEOUT_S=15
 readonly STOP_TIMEOUT_S=10
 
@@ -55,21 +55,7 @@ RESULTS_DIR=${RWPROXY_BENCH_RESULTS_DIR:-$REPO_ROOT/bench/results}
 readonly COMMAND_LINE="$0 $*"
 
 THREAD_COUNTS=()  # --threads, split at the commas
-NOMUX_PID=""
-NOMUX_PORT=""
-PREV_PID=""
-PREV_PORT=""
-
-script_option() {  # the options only this script has (see parse_options)
-  OPTION_SHIFT=2
-  case $1 in
-    --test) TEST=${2:?} ;;
-    --tables) TABLES=${2:?} ;;
-    --table-size) TABLE_SIZE=${2:?} ;;
-    --ps-mode) PS_MODE=${2:?} ;;
-    *) OPTION_SHIFT=0 ;;
-  esac
-}
+script_option() { sysbench_option "$@"; }  # the options only this script has (see parse_options)
 
 parse_args() {
   parse_options "$@"
@@ -79,15 +65,8 @@ parse_args() {
   local n
   for n in "${THREAD_COUNTS[@]}"; do ((n > 0)) || die "--threads must be > 0"; done
   ((DURATION_S > 0 && ROUNDS > 0)) || die "--time, --threads and --rounds must be > 0"
-  [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
-  set_sysbench_test "$TEST"
-  local t
-  for t in "${TARGETS[@]}"; do
-    case $t in
-      direct | haproxy | haproxy_replicas | rwproxy | rwproxy_nomux | rwproxy_prev | rwproxy_tls) ;;
-      *) die "unknown target '$t'" ;;
-    esac
-  done
+  check_sysbench_options
+  check_targets direct haproxy haproxy_replicas rwproxy rwproxy_nomux rwproxy_prev rwproxy_tls
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -100,12 +79,8 @@ cleanup() {
   stop_process "$PREV_PID"
   stop_process "$HAPROXY_PID"
   stop_process "$HAPROXY_REPLICAS_PID"
-  if [[ $DATA_PREPARED == true ]]; then
-    sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
-  fi
-  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
-    "$TOPOLOGY" down >&2 || true
-  fi
+  drop_sysbench_data
+  stop_started_topology
   finish_cleanup "$status"
 }
 
@@ -189,10 +164,8 @@ median_of() {
 
 print_report() {
   local r t
-  local test_args=""
-  [[ $TEST == read_only ]] && test_args=" --skip-trx=on"
-  printf '\n%s%s qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
-    "$SYSBENCH_TEST" "$test_args" "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
+  printf '\n%s qps: %s threads, %s s per run, %s round(s), %s x %s rows, ps-mode=%s\n' \
+    "$(sysbench_test_label)" "$THREADS" "$DURATION_S" "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
   printf '%-8s' round
   for t in "${TARGETS[@]}"; do printf ' %16s' "$t"; done
   printf '\n'
@@ -247,15 +220,15 @@ print_report() {
 # One block: the warm-up and ROUNDS interleaved rounds with THREADS threads, then its report
 # (stdout and REPORT_FILE). Sets BLOCK_FAILED=true if a run failed.
 run_block() {
-  local t r i n=${#TARGETS[@]} result
+  local t r result
   QPS=() CPU=() WAKE=() P95=() P99=()
   if ((WARMUP_S > 0)); then
     log "$THREADS threads: warm-up ${WARMUP_S}s per target"
     for t in "${TARGETS[@]}"; do run_once "$t" "$WARMUP_S" "$WORK_DIR/warmup-t$THREADS-$t.log" >/dev/null; done
   fi
   for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
+    round_targets "$r"
+    for t in "${ROUND_TARGETS[@]}"; do
       log "$THREADS threads, round $r/$ROUNDS: $t (${DURATION_S}s)"
       result=$(run_once "$t" "$DURATION_S" "$WORK_DIR/t$THREADS-round$r-$t.log")
       # shellcheck disable=SC2034  # CPU and WAKE are read through median_of's nameref
@@ -273,32 +246,13 @@ run_block() {
 main() {
   parse_args "$@"
   require_tools sysbench
-  { has_target haproxy || has_target haproxy_replicas; } && { command -v haproxy >/dev/null || die "haproxy is not installed"; }
-  { has_target rwproxy || has_target rwproxy_nomux || has_target rwproxy_tls; } && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
+  require_target_tools
 
   begin_run "$STATE_DIR/bench.XXXXXX"
   REPORT_FILE=$WORK_DIR/report.txt
-  {
-    printf '# %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$COMMAND_LINE"
-    printf '# RWPROXY_BIN=%s%s; %s cores, load average %s\n' "$RWPROXY_SRC_BIN" \
-      "${RWPROXY_PREV_BIN:+ RWPROXY_PREV_BIN=$RWPROXY_PREV_BIN}" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  } >"$REPORT_FILE"
+  report_header "$(cut -d' ' -f1-3 /proc/loadavg)" >"$REPORT_FILE"
   bring_up_topology
-  has_target haproxy && start_haproxy
-  has_target haproxy_replicas && start_haproxy_replicas
-  if has_target rwproxy || has_target rwproxy_tls; then
-    launch_rwproxy rwproxy true 16133
-    RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
-  fi
-  if has_target rwproxy_nomux; then
-    launch_rwproxy rwproxy_nomux false 16233
-    NOMUX_PID=$STARTED_PID NOMUX_PORT=$STARTED_PORT
-  fi
-  if has_target rwproxy_prev; then
-    [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"
-    launch_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
-    PREV_PID=$STARTED_PID PREV_PORT=$STARTED_PORT
-  fi
+  start_target_proxies
   prepare_data
 
   BLOCK_FAILED=false

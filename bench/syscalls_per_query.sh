@@ -39,7 +39,7 @@ readonly BENCH_NAME=syscalls_per_query
 # shellcheck source-path=SCRIPTDIR source=bench_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench_common.sh"
 
-readonly STATE_DIR=${RWPROXY_STATE_DIR:-$REPO_ROOT/.state}
+use_topology "$REPO_ROOT/.state" 23306  # scripts/topology.sh's defaults
 readonly STARTUP_TIMEOUT_S=15
 readonly STOP_TIMEOUT_S=10
 readonly ATTACH_TIMEOUT_S=10   # strace attached to every thread of the proxy
@@ -60,20 +60,10 @@ KEEP_TOPOLOGY=0
 RESULTS_DIR=${RWPROXY_BENCH_RESULTS_DIR:-$REPO_ROOT/bench/results}
 readonly COMMAND_LINE="$0 $*"
 
-PREV_PID=""
-PREV_PORT=""
 STRACE_PID=""
 
-script_option() {  # the options only this script has (see parse_options)
-  OPTION_SHIFT=2
-  case $1 in
-    --test) TEST=${2:?} ;;
-    --top) TOP=${2:?} ;;
-    --tables) TABLES=${2:?} ;;
-    --table-size) TABLE_SIZE=${2:?} ;;
-    --ps-mode) PS_MODE=${2:?} ;;
-    *) OPTION_SHIFT=0 ;;
-  esac
+script_option() {  # the options only this script has (see parse_options): --top, sysbench_option's
+  if [[ $1 == --top ]]; then TOP=${2:?} OPTION_SHIFT=2; else sysbench_option "$@"; fi
 }
 
 parse_args() {
@@ -81,16 +71,8 @@ parse_args() {
   require_uints "$DURATION_S" "$THREADS" "$ROUNDS" "$WARMUP_S" "$TOP" "$TABLES" "$TABLE_SIZE"
   ((DURATION_S > 0 && THREADS > 0 && ROUNDS > 0 && TOP > 0)) ||
     die "--time, --threads, --rounds and --top must be > 0"
-  [[ $PS_MODE == auto || $PS_MODE == disable ]] || die "--ps-mode is auto or disable"
-  set_sysbench_test "$TEST"
-  ((${#TARGETS[@]} > 0)) || die "no targets"
-  local t
-  for t in "${TARGETS[@]}"; do
-    case $t in
-      haproxy | haproxy_replicas | rwproxy | rwproxy_prev) ;;
-      *) die "unknown target '$t' (haproxy, haproxy_replicas, rwproxy, rwproxy_prev)" ;;
-    esac
-  done
+  check_sysbench_options
+  check_targets haproxy haproxy_replicas rwproxy rwproxy_prev
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -116,12 +98,8 @@ cleanup() {
   stop_process "$PREV_PID"
   stop_process "$HAPROXY_PID"
   stop_process "$HAPROXY_REPLICAS_PID"
-  if [[ $DATA_PREPARED == true ]]; then
-    sysbench_cmd 120 "$MASTER_PORT" cleanup >/dev/null 2>&1 || log "warning: sysbench cleanup failed"
-  fi
-  if [[ $STARTED_TOPOLOGY == true && $KEEP_TOPOLOGY != 1 ]]; then
-    "$TOPOLOGY" down >&2 || true
-  fi
+  drop_sysbench_data
+  stop_started_topology
   finish_cleanup "$status"
 }
 
@@ -192,10 +170,8 @@ per_query() {  # per_query COUNT QUERIES -> COUNT / QUERIES, 3 decimals
 
 print_report() {
   local t key name q
-  local test_args=""
-  [[ $TEST == read_only ]] && test_args=" --skip-trx=on"
-  printf '\nsyscalls per query, strace -c -f attached to each proxy: %s%s, %s threads, %s s per run,\n' \
-    "$SYSBENCH_TEST" "$test_args" "$THREADS" "$DURATION_S"
+  printf '\nsyscalls per query, strace -c -f attached to each proxy: %s, %s threads, %s s per run,\n' \
+    "$(sysbench_test_label)" "$THREADS" "$DURATION_S"
   printf '%s run(s) per target (counts summed), %s x %s rows, ps-mode=%s\n' "$ROUNDS" "$TABLES" "$TABLE_SIZE" "$PS_MODE"
   printf 'NOTE: strace stops the proxy at every syscall, so it runs far slower than without it: the\n'
   printf 'qps below is under strace, not a throughput figure; read the counts per query.\n\n'
@@ -228,30 +204,23 @@ print_report() {
 
 # ---------------------------------------------------------------------------------------------
 
+report() {
+  report_header "$LOADAVG"
+  print_report
+}
+
 main() {
   parse_args "$@"
   require_tools sysbench strace
-  { has_target haproxy || has_target haproxy_replicas; } && require_tools haproxy
-  has_target rwproxy && { [[ -x $RWPROXY_SRC_BIN ]] || die "rwproxy binary not found at $RWPROXY_SRC_BIN"; }
-  has_target rwproxy_prev && { [[ -x ${RWPROXY_PREV_BIN:-} ]] || die "rwproxy_prev needs RWPROXY_PREV_BIN (an rwproxy binary)"; }
+  require_target_tools
 
   begin_run "$STATE_DIR/syscalls.XXXXXX"
-  local loadavg
-  loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
+  LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)  # before the topology and the proxies start
   bring_up_topology
-  has_target haproxy && start_haproxy
-  has_target haproxy_replicas && start_haproxy_replicas
-  if has_target rwproxy; then
-    launch_rwproxy rwproxy true 16133
-    RWPROXY_PID=$STARTED_PID PROXY_PORT=$STARTED_PORT
-  fi
-  if has_target rwproxy_prev; then
-    launch_rwproxy rwproxy_prev true 16333 "$RWPROXY_PREV_BIN"
-    PREV_PID=$STARTED_PID PREV_PORT=$STARTED_PORT
-  fi
+  start_target_proxies
   prepare_data
 
-  local t r i n=${#TARGETS[@]}
+  local t r
   if ((WARMUP_S > 0)); then
     log "warm-up (not traced): ${WARMUP_S}s per target"
     for t in "${TARGETS[@]}"; do
@@ -260,23 +229,16 @@ main() {
     done
   fi
   for ((r = 1; r <= ROUNDS; r++)); do
-    for ((i = 0; i < n; i++)); do
-      t=${TARGETS[(i + r - 1) % n]}
+    round_targets "$r"
+    for t in "${ROUND_TARGETS[@]}"; do
       log "round $r/$ROUNDS: $t under strace (${DURATION_S}s)"
       trace_once "$t" "round$r"
     done
   done
 
-  local results prefix=syscalls
+  local prefix=syscalls
   [[ $TEST == read_only ]] && prefix+=-read_only
-  results=$(new_results_file "$prefix")
-  {
-    printf '# %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$COMMAND_LINE"
-    printf '# RWPROXY_BIN=%s%s; %s cores, load average %s\n' "$RWPROXY_SRC_BIN" \
-      "${RWPROXY_PREV_BIN:+ RWPROXY_PREV_BIN=$RWPROXY_PREV_BIN}" "$(nproc)" "$loadavg"
-    print_report
-  } | tee "$results"
-  log "results written to $results"
+  save_report "$prefix"
   ((${#FAILED[@]} == 0)) || die "some runs failed: ${!FAILED[*]}"
 }
 
