@@ -1,6 +1,7 @@
 #include "proxy/server/client_listener.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace rwproxy::server {
 
@@ -77,7 +78,31 @@ awaitable<void> ClientListener::accept_loop(Worker& worker, tcp::acceptor& accep
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    on_accept_(worker, std::move(socket));
+    Worker& target = workers_.balanced(worker);
+    target.add_client();
+    if (&target == &worker) {
+      on_accept_(worker, std::move(socket));
+      continue;
+    }
+    // The kernel spreads connections by a hash of their addresses, unevenly for a few
+    // long-lived ones: this one goes to a worker with fewer clients, once, before its first byte.
+    const tcp protocol = socket.local_endpoint(ec).protocol();
+    const int fd = socket.release(ec);
+    if (ec) {  // the connection is gone already
+      target.remove_client();
+      continue;
+    }
+    asio::post(target.context(), [this, &target, protocol, fd] {
+      error_code assign_ec;
+      tcp::socket moved(target.context());
+      moved.assign(protocol, fd, assign_ec);
+      if (assign_ec) {
+        ::close(fd);
+        target.remove_client();
+        return;
+      }
+      on_accept_(target, std::move(moved));
+    });
   }
 }
 

@@ -1,6 +1,8 @@
 // The client port, one listening socket per worker (SO_REUSEPORT): the kernel spreads new
 // connections over the workers, and each worker accepts on its own thread and serves what it
-// accepted there, so a session never crosses threads, from accept to close.
+// accepted there, so a session never crosses threads, from accept to close. The kernel's choice
+// is a hash, uneven for a few long-lived connections: when the accepting worker has more clients
+// than another (WorkerPool::balanced), the new one moves there once, before its first byte.
 #pragma once
 
 #include <functional>

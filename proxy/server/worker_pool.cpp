@@ -3,6 +3,10 @@
 namespace rwproxy::server {
 
 awaitable<void> Worker::serve(std::shared_ptr<session::ClientSession> session) {
+  struct Uncount {
+    Worker& worker;
+    ~Uncount() { worker.remove_client(); }
+  } uncount{*this};
   if (stopping_) co_return;
   sessions_.insert(session);
   try {
@@ -99,6 +103,20 @@ Worker& WorkerPool::next() {
   Worker& worker = *workers_[next_];
   next_ = (next_ + 1) % workers_.size();
   return worker;
+}
+
+Worker& WorkerPool::balanced(Worker& preferred) {
+  Worker* least = &preferred;
+  std::uint32_t least_clients = preferred.clients();
+  for (auto& w : workers_) {
+    const std::uint32_t clients = w->clients();
+    if (clients < least_clients) {
+      least = w.get();
+      least_clients = clients;
+    }
+  }
+  const std::uint32_t slack = least_clients / 8;
+  return preferred.clients() > least_clients + slack ? *least : preferred;
 }
 
 void WorkerPool::start() {

@@ -1,6 +1,7 @@
 // Worker threads, each running its own io_context; a session lives on one worker.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <unordered_set>
@@ -39,8 +40,13 @@ class Worker {
   void run_on(Fn fn) {
     asio::post(*context_, [this, fn = std::move(fn)]() mutable { fn(*this); });
   }
-  // Runs a session to its end on this worker (called on this worker's thread).
+  // Runs a session to its end on this worker (called on this worker's thread). The client must
+  // have been counted with add_client() first; it is uncounted when the session ends.
   awaitable<void> serve(std::shared_ptr<session::ClientSession> session);
+  // Clients this worker serves or is about to (read from any thread, to balance new clients).
+  std::uint32_t clients() const { return clients_.load(std::memory_order_relaxed); }
+  void add_client() { clients_.fetch_add(1, std::memory_order_relaxed); }
+  void remove_client() { clients_.fetch_sub(1, std::memory_order_relaxed); }
   // Asks every session on this worker to finish its current statement and close.
   void stop_sessions();
   void start();
@@ -74,6 +80,7 @@ class Worker {
   asio::executor_work_guard<asio::io_context::executor_type> guard_;
   std::unordered_set<std::shared_ptr<session::ClientSession>> sessions_;  // touched on this thread only
   bool stopping_ = false;
+  std::atomic<std::uint32_t> clients_{0};
   std::thread thread_;
 };
 
@@ -82,6 +89,10 @@ class WorkerPool {
   WorkerPool(std::size_t count, Logger& logger);
 
   Worker& next();
+  // The worker with the fewest clients, `preferred` on a tie or when it has at most a few more
+  // (an eighth of the least loaded one's count): a new client stays where it was accepted unless
+  // that would unbalance the workers.
+  Worker& balanced(Worker& preferred);
   Worker& at(std::size_t index) { return *workers_[index]; }
   std::size_t size() const { return workers_.size(); }
   void start();
