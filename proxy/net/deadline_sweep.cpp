@@ -5,11 +5,17 @@
 namespace rwproxy::net {
 
 DeadlineSweep::DeadlineSweep(const asio::any_io_executor& executor, std::chrono::milliseconds period)
-    : timer_(executor), period_(std::max(period, std::chrono::milliseconds(1))), alive_(std::make_shared<bool>(true)) {}
+    : timer_(std::in_place, executor), period_(std::max(period, std::chrono::milliseconds(1))), alive_(std::make_shared<bool>(true)) {}
 
 DeadlineSweep::~DeadlineSweep() {
-  *alive_ = false;
+  stop();
   while (head_) unlink(*head_);
+}
+
+void DeadlineSweep::stop() {
+  *alive_ = false;
+  timer_.reset();
+  scheduled_ = false;
 }
 
 std::chrono::milliseconds DeadlineSweep::period_for(std::chrono::milliseconds timeout) {
@@ -27,7 +33,7 @@ void DeadlineSweep::arm(Watch& watch, Clock::time_point deadline) {
     watch.linked_ = true;
     ++armed_;
   }
-  if (!scheduled_) schedule();
+  if (!scheduled_ && timer_) schedule();
 }
 
 void DeadlineSweep::unlink(Watch& watch) {
@@ -45,8 +51,8 @@ void DeadlineSweep::unlink(Watch& watch) {
 
 void DeadlineSweep::schedule() {
   scheduled_ = true;
-  timer_.expires_after(period_);
-  timer_.async_wait([this, alive = alive_](const error_code& ec) {
+  timer_->expires_after(period_);
+  timer_->async_wait([this, alive = alive_](const error_code& ec) {
     if (!*alive) return;
     scheduled_ = false;
     if (ec) return;

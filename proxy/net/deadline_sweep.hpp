@@ -7,6 +7,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
 
 #include "proxy/asio.hpp"
 
@@ -49,6 +51,10 @@ class DeadlineSweep {
   DeadlineSweep& operator=(const DeadlineSweep&) = delete;
 
   std::size_t armed() const { return armed_; }
+  // Destroys the timer, which must go before its io_context does; the watches still unlink
+  // safely afterwards (sessions are destroyed with the io_context's pending coroutines), but
+  // no deadline fires any more.
+  void stop();
   // The period for deadlines of `timeout`: a tenth of it, between 5 ms and 100 ms.
   static std::chrono::milliseconds period_for(std::chrono::milliseconds timeout);
 
@@ -59,7 +65,7 @@ class DeadlineSweep {
   // Cancels the sockets of the deadlines that passed by `now`; returns whether any is left.
   bool sweep(Clock::time_point now);
 
-  asio::steady_timer timer_;
+  std::optional<asio::steady_timer> timer_;
   std::chrono::milliseconds period_;
   Watch* head_ = nullptr;
   std::size_t armed_ = 0;

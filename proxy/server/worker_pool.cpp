@@ -88,6 +88,7 @@ void Worker::discard_sessions() {
   // back to the pools, which outlive them).
   if (resources_) {
     for (std::size_t i = 0; i < resources_->pools.size(); ++i) resources_->pools.at(i).drain();
+    resources_->deadlines.stop();  // its timer belongs to the io_context
   }
   context_.reset();
 }
