@@ -18,6 +18,21 @@ class QueryTimeoutTest : public ProxyTest {
     settings.values["timeouts.query_timeout_ms"] = "500";
     return settings;
   }
+
+  // The server goes on sleeping after the proxy closed the connection: end it, so that the next
+  // test does not find an app connection it did not open.
+  void TearDown() override {
+    ConnectOptions options = master_options(topology_.app_db);
+    options.user = topology_.admin.user;
+    options.password = topology_.admin.password;
+    auto admin = connect(options);
+    const Rows sleeping = admin->query(
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app' AND INFO LIKE 'SELECT SLEEP(5)%'");
+    for (const Row& row : sleeping) {
+      if (row.at(0)) admin->query_all("KILL " + *row.at(0));
+    }
+    ProxyTest::TearDown();
+  }
 };
 
 TEST_F(QueryTimeoutTest, SilentBackendPastTheLimitGetsErr1969AndTheSessionGoesOn) {
