@@ -53,12 +53,18 @@ void write_after(tcp::socket& socket, std::chrono::milliseconds delay, asio::ste
   });
 }
 
-TEST(DeadlineSweep, APassedDeadlineCancelsThePendingReadAndTheSweepThenStops) {
+// One socket pair, a sweep checking every 5 ms, a watch on the near end and a read's outcome.
+class DeadlineSweepTest : public ::testing::Test {
+ protected:
   SocketPair pair;
-  DeadlineSweep sweep(pair.io.get_executor(), 5ms);
-  DeadlineSweep::Watch watch(sweep, pair.near);
+  DeadlineSweep sweep{pair.io.get_executor(), 5ms};
+  DeadlineSweep::Watch watch{sweep, pair.near};
   std::array<char, 16> buffer{};
   ReadResult read;
+  asio::steady_timer writer{pair.io};
+};
+
+TEST_F(DeadlineSweepTest, APassedDeadlineCancelsThePendingReadAndTheSweepThenStops) {
   watch.arm(30ms);
   EXPECT_EQ(sweep.armed(), 1u);
   start_read(pair.near, read, buffer);
@@ -72,13 +78,7 @@ TEST(DeadlineSweep, APassedDeadlineCancelsThePendingReadAndTheSweepThenStops) {
   EXPECT_LT(read.took, 2s);
 }
 
-TEST(DeadlineSweep, ADisarmedDeadlineLetsTheReadWait) {
-  SocketPair pair;
-  DeadlineSweep sweep(pair.io.get_executor(), 5ms);
-  DeadlineSweep::Watch watch(sweep, pair.near);
-  std::array<char, 16> buffer{};
-  ReadResult read;
-  asio::steady_timer writer(pair.io);
+TEST_F(DeadlineSweepTest, ADisarmedDeadlineLetsTheReadWait) {
   watch.arm(20ms);
   watch.disarm();
   EXPECT_EQ(sweep.armed(), 0u);
@@ -91,13 +91,8 @@ TEST(DeadlineSweep, ADisarmedDeadlineLetsTheReadWait) {
   EXPECT_FALSE(watch.expired());
 }
 
-TEST(DeadlineSweep, ReArmingMovesTheDeadline) {
-  SocketPair pair;
-  DeadlineSweep sweep(pair.io.get_executor(), 5ms);
-  DeadlineSweep::Watch watch(sweep, pair.near);
-  std::array<char, 16> buffer{};
-  ReadResult read;
-  asio::steady_timer mover(pair.io), writer(pair.io);
+TEST_F(DeadlineSweepTest, ReArmingMovesTheDeadline) {
+  asio::steady_timer mover(pair.io);
   watch.arm(40ms);
   start_read(pair.near, read, buffer, &watch);
   mover.expires_after(20ms);
@@ -110,25 +105,23 @@ TEST(DeadlineSweep, ReArmingMovesTheDeadline) {
   EXPECT_EQ(sweep.armed(), 0u);
 }
 
-TEST(DeadlineSweep, OnlyThePassedDeadlinesFireAndADestroyedWatchLeavesTheSweep) {
-  SocketPair first;
-  DeadlineSweep sweep(first.io.get_executor(), 5ms);
-  DeadlineSweep::Watch late(sweep, first.far);
+TEST_F(DeadlineSweepTest, OnlyThePassedDeadlinesFireAndADestroyedWatchLeavesTheSweep) {
+  DeadlineSweep::Watch late(sweep, pair.far);
   std::array<char, 16> buffer_near{}, buffer_far{};
   ReadResult near_read, far_read;
   {
-    DeadlineSweep::Watch gone(sweep, first.near);
+    DeadlineSweep::Watch gone(sweep, pair.near);
     gone.arm(1ms);
     EXPECT_EQ(sweep.armed(), 1u);
   }
   EXPECT_EQ(sweep.armed(), 0u);
-  DeadlineSweep::Watch soon(sweep, first.near);
+  DeadlineSweep::Watch soon(sweep, pair.near);
   soon.arm(20ms);
   late.arm(10s);
   EXPECT_EQ(sweep.armed(), 2u);
-  start_read(first.near, near_read, buffer_near);
-  start_read(first.far, far_read, buffer_far);
-  first.io.run_for(300ms);
+  start_read(pair.near, near_read, buffer_near);
+  start_read(pair.far, far_read, buffer_far);
+  pair.io.run_for(300ms);
   ASSERT_TRUE(near_read.ec.has_value());
   EXPECT_EQ(*near_read.ec, asio::error::operation_aborted);
   EXPECT_TRUE(soon.expired());
