@@ -108,8 +108,8 @@ awaitable<std::size_t> PacketChannel::read_some(asio::mutable_buffer buffer, err
 std::string PacketChannel::tls_description() const { return tls_ ? tls_->description() : std::string(); }
 
 std::size_t PacketChannel::write_now(std::string_view bytes, error_code& io) {
-  // A plain send(2) that never blocks, leaving the socket as Asio set it up: a socket switched to
-  // non-blocking mode would turn every io_uring receive into a poll plus a receive.
+  // A plain send(2) that never blocks (MSG_DONTWAIT), whatever mode the socket is in: no check or
+  // switch of Asio's non-blocking flag on every write.
   for (;;) {
     const ssize_t sent = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent >= 0) return static_cast<std::size_t>(sent);

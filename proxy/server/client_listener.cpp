@@ -45,6 +45,7 @@ void ClientListener::open(const tcp::endpoint& endpoint, error_code& ec) {
     acceptors_.push_back(std::move(acceptor));
   }
   port_ = bound.port();
+  protocol_ = bound.protocol();
 }
 
 void ClientListener::start(OnAccept on_accept) {
@@ -86,7 +87,7 @@ awaitable<void> ClientListener::accept_loop(Worker& worker, tcp::acceptor& accep
     }
     // The kernel spreads connections by a hash of their addresses, unevenly for a few
     // long-lived ones: this one goes to a worker with fewer clients, once, before its first byte.
-    const tcp protocol = socket.local_endpoint(ec).protocol();
+    const tcp protocol = protocol_;
     const int fd = socket.release(ec);
     if (ec) {  // the connection is gone already
       target.remove_client();

@@ -44,6 +44,7 @@ class ClientListener {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;  // [i] on worker i's io_context
   OnAccept on_accept_;
   std::uint16_t port_ = 0;
+  tcp protocol_ = tcp::v4();  // of the bound address: a handed-over socket is assigned with it
 };
 
 }  // namespace rwproxy::server

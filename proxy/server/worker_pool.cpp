@@ -100,15 +100,10 @@ WorkerPool::WorkerPool(std::size_t count, Logger& logger) {
   for (std::size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i, logger));
 }
 
-Worker& WorkerPool::next() {
-  Worker& worker = *workers_[next_];
-  next_ = (next_ + 1) % workers_.size();
-  return worker;
-}
-
 Worker& WorkerPool::balanced(Worker& preferred) {
+  const std::uint32_t preferred_clients = preferred.clients();
   Worker* least = &preferred;
-  std::uint32_t least_clients = preferred.clients();
+  std::uint32_t least_clients = preferred_clients;
   for (auto& w : workers_) {
     const std::uint32_t clients = w->clients();
     if (clients < least_clients) {
@@ -117,7 +112,7 @@ Worker& WorkerPool::balanced(Worker& preferred) {
     }
   }
   const std::uint32_t slack = least_clients / 8;
-  return preferred.clients() > least_clients + slack ? *least : preferred;
+  return preferred_clients > least_clients + slack ? *least : preferred;
 }
 
 void WorkerPool::start() {

@@ -88,7 +88,6 @@ class WorkerPool {
  public:
   WorkerPool(std::size_t count, Logger& logger);
 
-  Worker& next();
   // The worker with the fewest clients, `preferred` on a tie or when it has at most a few more
   // (an eighth of the least loaded one's count): a new client stays where it was accepted unless
   // that would unbalance the workers.
@@ -103,7 +102,6 @@ class WorkerPool {
 
  private:
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::size_t next_ = 0;
 };
 
 }  // namespace rwproxy::server
