@@ -22,7 +22,8 @@ StatementExecutor::StatementExecutor(SessionContext context, net::PacketChannel&
     : context_(context),
       client_(client),
       connection_id_(connection_id),
-      dispatcher_(context, client, connection_id) {}
+      dispatcher_(context, client, connection_id),
+      planner_(connection_id) {}
 
 void StatementExecutor::start(protocol::ClientHandshake::Settings login, bool hints_allowed) {
   refresh_settings();

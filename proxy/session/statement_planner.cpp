@@ -13,7 +13,7 @@ router::Route StatementPlanner::plan(const Input& input, const router::RoutingPo
   std::string_view digest_text;
   if (policy.rules_need_digest()) digest_text = digest_ready ? digest_.text : digest_of(input.sql).text;
   const router::RouteInput route_input{input.info,       digest_text,        input.session, input.replicas,
-                                       input.outstanding, ++rotation_, input.now};
+                                       input.outstanding, rotation_++, input.now};
   return router::decide(route_input, policy);
 }
 

@@ -18,6 +18,11 @@ namespace rwproxy::session {
 
 class StatementPlanner {
  public:
+  // `rotation_seed` starts this session's tie-break rotation among equally loaded replicas. Give
+  // each session a different one (its connection id), or every new session's first read would
+  // go to the same replica.
+  explicit StatementPlanner(std::uint64_t rotation_seed) : rotation_(rotation_seed) {}
+
   struct Input {
     const parser::StatementInfo& info;
     std::string_view sql;  // for the digest; empty for a prepared statement's execute
@@ -34,7 +39,7 @@ class StatementPlanner {
   const parser::Digest& digest_of(std::string_view sql);
 
  private:
-  std::uint64_t rotation_ = 0;
+  std::uint64_t rotation_;
   parser::Digest digest_;
 };
 

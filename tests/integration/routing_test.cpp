@@ -58,6 +58,23 @@ TEST_F(RoutingTest, PlainAutocommitReadsAreSharedByBothReplicas) {
   EXPECT_GT(served.count(3), 0u);
 }
 
+// PHP-style traffic: a connection per request, one read each. Every new session's first read
+// must not go to the same replica (each session starts its tie-break rotation elsewhere).
+TEST_F(RoutingTest, FirstReadsOfNewSessionsAreSharedByBothReplicas) {
+  constexpr int sessions = 40;
+  std::multiset<int> served;
+  for (int i = 0; i < sessions; ++i) {
+    auto connection = connect_proxy();
+    served.insert(served_by(*connection));
+  }
+  EXPECT_EQ(served.count(2) + served.count(3), static_cast<std::size_t>(sessions))
+      << "first reads served by the master: " << served.count(1);
+  // Idle replicas take turns, so about half each; a replica that left the rotation for a
+  // monitor check or two under load still leaves each well above a quarter.
+  EXPECT_GE(served.count(2), static_cast<std::size_t>(sessions) * 3 / 10) << "replica 3: " << served.count(3);
+  EXPECT_GE(served.count(3), static_cast<std::size_t>(sessions) * 3 / 10) << "replica 2: " << served.count(2);
+}
+
 TEST_F(RoutingTest, WritesGoToTheMaster) {
   create_table_everywhere("rt_writes", "id INT PRIMARY KEY, served_by INT NOT NULL");
   auto connection = connect_proxy();
