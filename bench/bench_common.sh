@@ -19,7 +19,7 @@
 #   run         begin_run TEMPLATE (EXIT trap `cleanup`, STATE_DIR, WORK_DIR), and for cleanup():
 #               finish_cleanup STATUS, stop_started_topology, drop_bench_table
 #   processes   port_in_use, free_port_from, wait_for_port, stop_process, cpu_ticks PID
-#               (utime+stime from /proc/PID/stat)
+#               (utime+stime from /proc/PID/stat), cpu_ticks_split PID (-> "UTIME STIME")
 #   load client is_installed, ensure_go_packages, build_client (bench/load_client, offline
 #               GOPATH build into the work dir; sets CLIENT_BIN), run_load_client MODE TARGET
 #               SECONDS JSON LOG [FLAG...], json_fields FILE KEY...
@@ -38,6 +38,7 @@
 #               start_target_proxies (haproxy, haproxy_replicas, rwproxy[_tls], rwproxy_nomux,
 #               rwproxy_prev as in TARGETS), set_sysbench_test point_select|read_only,
 #               sysbench_test_label, sysbench_cmd LIMIT_S PORT COMMAND [ARG...], prepare_data,
+#               start_sysbench_run TEMPLATE (-> LOADAVG), warm_up_sysbench WHAT,
 #               drop_sysbench_data, sysbench_queries LOG (-> "QUERIES QPS"), latency_percentiles LOG
 #               (-> "P95_MS P99_MS" from sysbench --histogram=on), report_header LOADAVG,
 #               new_results_file PREFIX, save_report PREFIX (the script's report function)
@@ -237,14 +238,20 @@ stop_process() {
 }
 
 # utime + stime of all the process's threads, in clock ticks (0 without a PID)
-cpu_ticks() {  # cpu_ticks PID
-  [[ -n $1 ]] || { echo 0; return; }
+cpu_ticks_split() {  # cpu_ticks_split PID -> "UTIME STIME" (all its threads, ticks)
+  [[ -n $1 ]] || { echo 0 0; return; }
   local stat
   stat=$(<"/proc/$1/stat") || return 1
   stat=${stat##*) }  # fields from 3 (state) on; comm may hold spaces
   local -a f
   read -r -a f <<<"$stat"
-  echo $((f[11] + f[12]))
+  echo "${f[11]} ${f[12]}"
+}
+
+cpu_ticks() {  # cpu_ticks PID -> utime + stime
+  local split
+  split=$(cpu_ticks_split "$1") || return 1
+  echo $((${split% *} + ${split#* }))
 }
 
 # The end of an EXIT trap: removes the work dir after a success (keeps it, saying so, after a
@@ -710,6 +717,29 @@ prepare_data() {  # the sysbench tables on the master (DATA_PREPARED: cleanup dr
   sysbench_cmd 600 "$MASTER_PORT" prepare >"$WORK_DIR/prepare.log" 2>&1 ||
     { cat "$WORK_DIR/prepare.log" >&2; die "sysbench prepare failed"; }
   "$TOPOLOGY" wait-replication >&2
+}
+
+# start_sysbench_run TEMPLATE: begin_run TEMPLATE, LOADAVG (read before anything starts), the
+# topology, the TARGETS' proxies and the sysbench tables: the start of a script that attaches a
+# tool to each proxy during sysbench runs.
+start_sysbench_run() {
+  begin_run "$1"
+  LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+  bring_up_topology
+  start_target_proxies
+  prepare_data
+}
+
+# warm_up_sysbench WHAT: a sysbench run of WARMUP_S seconds (none if 0) through each target,
+# THREADS threads, before the measured ones ("not WHAT" in the log); a failure is a warning.
+warm_up_sysbench() {
+  local t
+  ((WARMUP_S > 0)) || return 0
+  log "warm-up (not $1): ${WARMUP_S}s per target"
+  for t in "${TARGETS[@]}"; do
+    sysbench_cmd $((WARMUP_S + 60)) "$(target_port "$t")" run --time="$WARMUP_S" --threads="$THREADS" \
+      >"$WORK_DIR/warmup-$t.log" 2>&1 || log "warning: $t warm-up failed ($WORK_DIR/warmup-$t.log)"
+  done
 }
 
 drop_sysbench_data() {  # drops the sysbench tables prepare_data created, if it did

@@ -171,31 +171,22 @@ declare -A DATA=()      # TARGET -> its perf.data
 declare -A DSO=()       # TARGET -> the proxy's binary as perf names it (the basename)
 declare -A FAILED=()    # TARGET -> 1 if its run failed
 
-utime_ticks() {  # utime_ticks PID: the user part of cpu_ticks PID (utime of all its threads)
-  local stat
-  stat=$(<"/proc/$1/stat")
-  stat=${stat##*) }  # fields from 3 (state) on, as in cpu_ticks
-  local -a f
-  read -r -a f <<<"$stat"
-  echo "${f[11]}"
-}
-
 # profile_once TARGET: sysbench DURATION_S through the target's proxy with perf recording it, then
 # the proxy's CPU over the run and perf report's summaries (WORK_DIR/TARGET.profile).
 profile_once() {
-  local target=$1 pid queries="" qps u0 c0 u1 c1
+  local target=$1 pid queries="" qps u0 s0 u1 s1
   local log_file=$WORK_DIR/run-$target.log data=$WORK_DIR/perf-$target.data
   pid=$(target_pid "$target")
   kill -0 "$pid" 2>/dev/null || die "$target (pid $pid) is not running"
   DSO[$target]=$(basename "$(readlink "/proc/$pid/exe")")
   DATA[$target]=$data
   start_perf "$target" "$pid" "$data"
-  u0=$(utime_ticks "$pid") c0=$(cpu_ticks "$pid")
+  read -r u0 s0 < <(cpu_ticks_split "$pid")
   if sysbench_cmd $((DURATION_S + 120)) "$(target_port "$target")" run --time="$DURATION_S" \
     --threads="$THREADS" --mysql-ignore-errors=none >"$log_file" 2>&1; then
     read -r queries qps < <(sysbench_queries "$log_file") || true
   fi
-  u1=$(utime_ticks "$pid") c1=$(cpu_ticks "$pid")
+  read -r u1 s1 < <(cpu_ticks_split "$pid")
   stop_perf
   if [[ -z $queries ]]; then
     log "$target run failed; last lines of $log_file:"
@@ -205,7 +196,7 @@ profile_once() {
   fi
   [[ -s $data ]] || die "perf wrote no data for $target ($data; $(head -c 300 "$data.log"))"
   QUERIES[$target]=$queries QPS[$target]=$qps
-  UTICKS[$target]=$((u1 - u0)) STICKS[$target]=$((c1 - c0 - (u1 - u0)))
+  UTICKS[$target]=$((u1 - u0)) STICKS[$target]=$((s1 - s0))
   log "$target: $queries queries; summarising $data ($(du -m "$data" | cut -f1) MB)"
   summarise "$target" >"$WORK_DIR/$target.profile"
 }
@@ -368,20 +359,10 @@ main() {
   require_tools sysbench perf
   require_target_tools
 
-  begin_run "$STATE_DIR/perf.XXXXXX"
-  LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)  # before the topology and the proxies start
-  bring_up_topology
-  start_target_proxies
-  prepare_data
+  start_sysbench_run "$STATE_DIR/perf.XXXXXX"
 
   local t
-  if ((WARMUP_S > 0)); then
-    log "warm-up (not profiled): ${WARMUP_S}s per target"
-    for t in "${TARGETS[@]}"; do
-      sysbench_cmd $((WARMUP_S + 60)) "$(target_port "$t")" run --time="$WARMUP_S" --threads="$THREADS" \
-        >"$WORK_DIR/warmup-$t.log" 2>&1 || log "warning: $t warm-up failed ($WORK_DIR/warmup-$t.log)"
-    done
-  fi
+  warm_up_sysbench profiled
   for t in "${TARGETS[@]}"; do
     log "$t under perf (${DURATION_S}s, -F $FREQ)"
     profile_once "$t"

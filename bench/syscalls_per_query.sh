@@ -214,20 +214,10 @@ main() {
   require_tools sysbench strace
   require_target_tools
 
-  begin_run "$STATE_DIR/syscalls.XXXXXX"
-  LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)  # before the topology and the proxies start
-  bring_up_topology
-  start_target_proxies
-  prepare_data
+  start_sysbench_run "$STATE_DIR/syscalls.XXXXXX"
 
   local t r
-  if ((WARMUP_S > 0)); then
-    log "warm-up (not traced): ${WARMUP_S}s per target"
-    for t in "${TARGETS[@]}"; do
-      sysbench_cmd $((WARMUP_S + 60)) "$(target_port "$t")" run --time="$WARMUP_S" --threads="$THREADS" \
-        >"$WORK_DIR/warmup-$t.log" 2>&1 || log "warning: $t warm-up failed ($WORK_DIR/warmup-$t.log)"
-    done
-  fi
+  warm_up_sysbench traced
   for ((r = 1; r <= ROUNDS; r++)); do
     round_targets "$r"
     for t in "${ROUND_TARGETS[@]}"; do
