@@ -87,16 +87,15 @@ awaitable<void> ClientListener::accept_loop(Worker& worker, tcp::acceptor& accep
     }
     // The kernel spreads connections by a hash of their addresses, unevenly for a few
     // long-lived ones: this one goes to a worker with fewer clients, once, before its first byte.
-    const tcp protocol = protocol_;
     const int fd = socket.release(ec);
     if (ec) {  // the connection is gone already
       target.remove_client();
       continue;
     }
-    asio::post(target.context(), [this, &target, protocol, fd] {
+    asio::post(target.context(), [this, &target, fd] {
       error_code assign_ec;
       tcp::socket moved(target.context());
-      moved.assign(protocol, fd, assign_ec);
+      moved.assign(protocol_, fd, assign_ec);
       if (assign_ec) {
         ::close(fd);
         target.remove_client();
