@@ -26,8 +26,8 @@ class QueryTimeoutTest : public ProxyTest {
     options.user = topology_.admin.user;
     options.password = topology_.admin.password;
     auto admin = connect(options);
-    const Rows sleeping = admin->query(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app' AND INFO LIKE 'SELECT SLEEP(5)%'");
+    const Rows sleeping = admin->query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" +
+                                       topology_.app.user + "' AND INFO LIKE 'SELECT SLEEP(5)%'");
     for (const Row& row : sleeping) {
       if (row.at(0)) admin->query_all("KILL " + *row.at(0));
     }
