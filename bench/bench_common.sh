@@ -223,18 +223,20 @@ wait_for_port() {  # wait_for_port PORT PID NAME LOG
   done
 }
 
-# stop_process PID: SIGTERM, bounded wait, SIGKILL. Only for processes this script started.
+# stop_process PID [SIGNAL [TIMEOUT_S]]: SIGNAL (default TERM), a wait of up to TIMEOUT_S (default
+# STOP_TIMEOUT_S), then SIGKILL. Only for processes this script started (it reaps them).
 stop_process() {
-  local pid=$1 tries=$((STOP_TIMEOUT_S * 10))
+  local pid=$1 signal=${2:-TERM} timeout_s=${3:-$STOP_TIMEOUT_S}
+  local tries=$((timeout_s * 10))
   [[ -n $pid ]] || return 0
   kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -"$signal" "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid ignored SIGTERM for ${STOP_TIMEOUT_S}s; killing it"
+    log "pid $pid still running ${timeout_s}s after SIG$signal; killing it"
     kill -KILL "$pid" 2>/dev/null || true
   fi
-  wait "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true  # a tool stopped by SIGINT exits 130: not an error here
 }
 
 # utime + stime of all the process's threads, in clock ticks (0 without a PID)

@@ -103,17 +103,8 @@ close_perf_fifos() {
 }
 
 stop_perf() {  # SIGINT: perf record writes perf.data and exits; bounded wait
-  local tries=$((FLUSH_TIMEOUT_S * 10))
-  if [[ -n $PERF_PID ]]; then
-    kill -INT "$PERF_PID" 2>/dev/null || true
-    while kill -0 "$PERF_PID" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-    if kill -0 "$PERF_PID" 2>/dev/null; then
-      log "perf (pid $PERF_PID) still running ${FLUSH_TIMEOUT_S}s after SIGINT; killing it"
-      kill -KILL "$PERF_PID" 2>/dev/null || true
-    fi
-    wait "$PERF_PID" 2>/dev/null || true  # exits 130 after SIGINT
-    PERF_PID=""
-  fi
+  stop_process "$PERF_PID" INT "$FLUSH_TIMEOUT_S"
+  PERF_PID=""
   close_perf_fifos
 }
 

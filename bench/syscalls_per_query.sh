@@ -79,15 +79,7 @@ parse_args() {
 # Processes
 
 stop_strace() {  # SIGINT: strace detaches from the proxy and writes its summary; bounded wait
-  local tries=$((DETACH_TIMEOUT_S * 10))
-  [[ -n $STRACE_PID ]] || return 0
-  kill -INT "$STRACE_PID" 2>/dev/null || true
-  while kill -0 "$STRACE_PID" 2>/dev/null && ((--tries > 0)); do sleep 0.1; done
-  if kill -0 "$STRACE_PID" 2>/dev/null; then
-    log "strace (pid $STRACE_PID) still running ${DETACH_TIMEOUT_S}s after SIGINT; killing it"
-    kill -KILL "$STRACE_PID" 2>/dev/null || true
-  fi
-  wait "$STRACE_PID" 2>/dev/null || true  # exits 130 after SIGINT
+  stop_process "$STRACE_PID" INT "$DETACH_TIMEOUT_S"
   STRACE_PID=""
 }
 
